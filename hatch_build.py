@@ -1,0 +1,42 @@
+"""Hatch build hook: bundle the front-end (js/) into obi_widgets/static with esbuild.
+
+Runs on every wheel or editable build, so ``pip install .`` and ``uv sync`` both produce a
+package whose widgets load their JavaScript from the package itself (no CDN at run time).
+An sdist that already carries the built bundle installs without Node.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+BUNDLES = ["depth_chart.js"]
+
+
+class JsBuildHook(BuildHookInterface):
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name not in ("wheel", "editable") and self.target_name != "wheel":
+            return
+        root = Path(self.root)
+        static = root / "obi_widgets" / "static"
+        built = all((static / name).exists() for name in BUNDLES)
+        if not (root / "js").is_dir():
+            if not built:
+                raise RuntimeError("obi_widgets: no js/ sources and no prebuilt bundle in obi_widgets/static")
+            return
+        npm = shutil.which("npm")
+        if npm is None:
+            if built:
+                self.app.display_warning("npm not found: using the existing bundle in obi_widgets/static")
+                return
+            raise RuntimeError("obi_widgets needs Node.js and npm to build its front-end (js/)")
+        env = dict(os.environ)
+        if not (root / "node_modules" / ".package-lock.json").exists():
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=root, check=True, env=env)
+        subprocess.run([npm, "run", "build"], cwd=root, check=True, env=env)

@@ -1,0 +1,42 @@
+"""obi_widgets: limit-order-book imbalance metrics and Jupyter views.
+
+The core (``Book``, ``Trades``, ``io``, ``metrics``, ``datasets``) is pure numpy/pandas; the views
+(``DepthChart``, ...) are anywidgets imported on first use, so the core works without a notebook.
+"""
+
+from __future__ import annotations
+
+from . import errors
+from .book import Book
+from .errors import BookError, CrossedBookError, DataFormatError, ObiError, TimestampError, TradesError
+from .trades import Trades
+
+__version__ = "0.1.0"
+
+_VIEWS = {"DepthChart": "depth_chart"}
+
+
+def __getattr__(name: str):
+    if name in _VIEWS:
+        from importlib import import_module
+
+        return getattr(import_module(f".views.{_VIEWS[name]}", __name__), name)
+    raise AttributeError(f"module 'obi_widgets' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_VIEWS))
+
+
+__all__ = [
+    "Book",
+    "Trades",
+    "DepthChart",
+    "errors",
+    "ObiError",
+    "BookError",
+    "CrossedBookError",
+    "DataFormatError",
+    "TimestampError",
+    "TradesError",
+]

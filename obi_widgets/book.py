@@ -1,0 +1,231 @@
+"""`Book`: a limit-order book sampled over time, as contiguous columnar numpy arrays.
+
+Layout (T rows, L levels, level 0 = best):
+
+- ``ts``: int64 nanoseconds since the epoch (UTC), shape (T,), non-decreasing;
+- ``bid_px``, ``bid_sz``, ``ask_px``, ``ask_sz``: float64, shape (T, L), C-contiguous.
+
+An empty level (the book is thinner than L on that side) has NaN price and NaN size; empty levels
+only ever follow non-empty ones. Bid prices strictly decrease and ask prices strictly increase with
+the level. The arrays are read-only: a Book is a value, and slices share memory with their parent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._arrays import frozen
+from ._time import as_ns_array, first_decrease, format_ns, to_ns
+from .errors import BookError, CrossedBookError, TimestampError
+
+_SIDES = ("bid_px", "bid_sz", "ask_px", "ask_sz")
+
+
+def _as_levels(name: str, values, rows: int | None) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise BookError(f"{name} must have shape (T,) or (T, L), got shape {arr.shape}")
+    if rows is not None and arr.shape[0] != rows:
+        raise BookError(f"{name} has {arr.shape[0]} rows but ts has {rows}")
+    return np.ascontiguousarray(arr)
+
+
+def _first_row(mask: np.ndarray) -> tuple[int, int] | None:
+    """(row, level) of the first True of a (T, L) mask, or None."""
+    flat = np.flatnonzero(mask)
+    if flat.size == 0:
+        return None
+    row, level = divmod(int(flat[0]), mask.shape[1])
+    return row, level
+
+
+class Book:
+    """A limit-order book over time (see the module docstring for the layout and invariants).
+
+    Build one with :meth:`from_arrays`, :meth:`from_lobster`, or :func:`obi_widgets.datasets.simulate`.
+    ``book[i:j]`` slices rows, ``book.between(start, end)`` slices by time, ``len(book)`` is T and
+    ``book.levels`` is L.
+    """
+
+    __slots__ = ("ts", "bid_px", "bid_sz", "ask_px", "ask_sz", "name")
+
+    def __init__(self, ts, bid_px, bid_sz, ask_px, ask_sz, *, name: str | None = None, validate: bool = True):
+        ts = as_ns_array(ts)
+        arrays = [_as_levels(n, v, ts.shape[0]) for n, v in zip(_SIDES, (bid_px, bid_sz, ask_px, ask_sz))]
+        shapes = {a.shape for a in arrays}
+        if len(shapes) != 1:
+            detail = ", ".join(f"{n} {a.shape}" for n, a in zip(_SIDES, arrays))
+            raise BookError(f"price and size arrays must all have the same shape (T, L); got {detail}")
+        if arrays[0].shape[1] < 1:
+            raise BookError("a book needs at least one level")
+        if validate:
+            _validate(ts, *arrays, name=name)
+            for i in (1, 3):  # empty levels carry NaN size, whatever the source wrote there
+                empty = np.isnan(arrays[i - 1])
+                if empty.any() and not np.isnan(arrays[i][empty]).all():
+                    arrays[i] = np.where(empty, np.nan, arrays[i])
+        # read-only views: the caller's own arrays stay writeable, the Book's never are
+        ts, *arrays = [frozen(a) for a in (ts, *arrays)]
+        self.ts = ts
+        self.bid_px, self.bid_sz, self.ask_px, self.ask_sz = arrays
+        self.name = name
+
+    # -- constructors ---------------------------------------------------------------------
+    @classmethod
+    def from_arrays(cls, ts, bid_px, bid_sz, ask_px, ask_sz, *, name: str | None = None, validate: bool = True) -> "Book":
+        """A Book from arrays: ``ts`` (T,) int64 ns or datetime64; prices and sizes (T, L), or (T,) for one level.
+
+        Raises :class:`~obi_widgets.errors.BookError` (or a subclass) naming the first bad row when an
+        invariant is broken: shapes, negative or NaN sizes at a priced level, levels out of order,
+        a gap before a non-empty level, a crossed or locked best quote, backwards timestamps.
+        """
+        return cls(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, validate=validate)
+
+    @classmethod
+    def from_lobster(cls, message_path, orderbook_path, *, date=None, validate: bool = True) -> "Book":
+        """A Book from a LOBSTER message file and its orderbook file (any level count, gzip or plain).
+
+        Row i is the book after message i; its time is the message time (seconds after midnight) on
+        ``date`` (default: the date in the file name, else 1970-01-01). LOBSTER prices are in units
+        of 1/10000 USD and are divided back to USD; its dummy empty levels (price ±9999999999, size 0)
+        become NaN. See :func:`obi_widgets.io.read_lobster`.
+        """
+        from .io.lobster import read_lobster_book
+
+        return read_lobster_book(message_path, orderbook_path, date=date, validate=validate)
+
+    # -- shape ----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(self.ts.shape[0])
+
+    @property
+    def levels(self) -> int:
+        """Number of price levels per side, L."""
+        return int(self.bid_px.shape[1])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(T, L)."""
+        return (len(self), self.levels)
+
+    # -- slicing --------------------------------------------------------------------------
+    def _take(self, index) -> "Book":
+        new = object.__new__(Book)
+        new.ts = self.ts[index]
+        for side in _SIDES:
+            setattr(new, side, getattr(self, side)[index])
+        for side in ("ts", *_SIDES):  # fancy indexing copies: freeze the copies too
+            setattr(new, side, frozen(getattr(new, side)))
+        new.name = self.name
+        return new
+
+    def __getitem__(self, index) -> "Book":
+        """Rows of the book: a slice (shares memory), an int (a one-row Book), or an int/bool array."""
+        if isinstance(index, (int, np.integer)):
+            i = int(index)
+            n = len(self)
+            if not -n <= i < n:
+                raise IndexError(f"row {i} is out of range for a book of {n} rows")
+            i %= n
+            return self._take(slice(i, i + 1))
+        if isinstance(index, slice):
+            return self._take(index)
+        idx = np.asarray(index)
+        if idx.dtype == bool:
+            if idx.shape != (len(self),):
+                raise IndexError(f"boolean mask has shape {idx.shape}, expected ({len(self)},)")
+        elif not np.issubdtype(idx.dtype, np.integer):
+            raise IndexError(f"cannot index a Book with {type(index).__name__} of dtype {idx.dtype}")
+        else:
+            if idx.size and np.any(np.diff(idx) < 0):
+                raise IndexError("row indices must be increasing to keep time order")
+        return self._take(idx)
+
+    def between(self, start=None, end=None) -> "Book":
+        """Rows with ``start <= ts < end`` (either bound may be None). Times: ns int, str, Timestamp, datetime64."""
+        lo = 0 if start is None else int(np.searchsorted(self.ts, to_ns(start), side="left"))
+        hi = len(self) if end is None else int(np.searchsorted(self.ts, to_ns(end), side="left"))
+        return self._take(slice(lo, max(lo, hi)))
+
+    def row_at(self, time) -> int:
+        """Index of the book in force at ``time``: the last row with ``ts <= time``.
+
+        Raises :class:`~obi_widgets.errors.TimestampError` when ``time`` is before the first row.
+        """
+        t = to_ns(time)
+        i = int(np.searchsorted(self.ts, t, side="right")) - 1
+        if i < 0:
+            first = format_ns(self.ts[0]) if len(self) else "(empty book)"
+            raise TimestampError(f"{format_ns(t)} is before the first row of the book ({first})")
+        return i
+
+    # -- export ---------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """A wide DataFrame indexed by time: columns ``bid_px_0, bid_sz_0, ask_px_0, ask_sz_0, bid_px_1, ...``."""
+        cols: dict[str, np.ndarray] = {}
+        for k in range(self.levels):
+            for side in _SIDES:
+                cols[f"{side}_{k}"] = getattr(self, side)[:, k]
+        index = pd.DatetimeIndex(self.ts.view("datetime64[ns]"), name="ts")
+        return pd.DataFrame(cols, index=index)
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        if len(self) == 0:
+            return f"<Book{name}: 0 rows x {self.levels} levels>"
+        return (
+            f"<Book{name}: {len(self)} rows x {self.levels} levels, "
+            f"{format_ns(self.ts[0])} .. {format_ns(self.ts[-1])}>"
+        )
+
+
+def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> None:
+    where = f" in {name}" if name else ""
+    bad = first_decrease(ts)
+    if bad is not None:
+        raise TimestampError(
+            f"timestamps go backwards at row {bad}{where}: {format_ns(ts[bad])} after {format_ns(ts[bad - 1])}"
+        )
+    for side, px, sz in (("bid", bid_px, bid_sz), ("ask", ask_px, ask_sz)):
+        empty = np.isnan(px)
+        hit = _first_row(np.isinf(px))
+        if hit:
+            raise BookError(f"{side} price at row {hit[0]}, level {hit[1]}{where} is infinite")
+        hit = _first_row(~empty & ~(sz >= 0))  # catches NaN and negative sizes at priced levels
+        if hit:
+            r, k = hit
+            raise BookError(
+                f"{side} size at row {r}, level {k}{where} is {sz[r, k]!r}; a priced level needs a size >= 0"
+            )
+        hit = _first_row(empty & ~np.isnan(sz) & (sz != 0))
+        if hit:
+            r, k = hit
+            raise BookError(f"{side} level {k} at row {r}{where} has size {sz[r, k]!r} but no price")
+        if px.shape[1] > 1:
+            hit = _first_row(empty[:, :-1] & ~empty[:, 1:])
+            if hit:
+                r, k = hit
+                raise BookError(f"{side} level {k} at row {r}{where} is empty but level {k + 1} is not")
+            step = np.diff(px, axis=1)
+            wrong = (step >= 0) if side == "bid" else (step <= 0)
+            hit = _first_row(wrong)  # NaN comparisons are False: empty tails pass
+            if hit:
+                r, k = hit
+                order = "decrease" if side == "bid" else "increase"
+                raise BookError(
+                    f"{side} prices must strictly {order} with the level; row {r}{where} has "
+                    f"level {k} = {px[r, k]!r} and level {k + 1} = {px[r, k + 1]!r}"
+                )
+    crossed = np.flatnonzero(bid_px[:, 0] >= ask_px[:, 0])
+    if crossed.size:
+        r = int(crossed[0])
+        kind = "locked" if bid_px[r, 0] == ask_px[r, 0] else "crossed"
+        raise CrossedBookError(
+            f"book is {kind} at row {r}{where} ({format_ns(ts[r])}): best bid {bid_px[r, 0]!r} >= "
+            f"best ask {ask_px[r, 0]!r} ({crossed.size} such rows)"
+        )

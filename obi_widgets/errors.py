@@ -1,0 +1,52 @@
+"""The kit's errors: one base class, one subclass per kind of problem.
+
+Every error message names where the problem is (row, level, file, line) and what was expected,
+so that a user can find the offending input without a debugger. All derive from
+:class:`ObiError`, itself a :class:`ValueError`, so ``except ValueError`` keeps working.
+"""
+
+from __future__ import annotations
+
+
+class ObiError(ValueError):
+    """Base class of every error raised by obi_widgets on bad input."""
+
+
+class BookError(ObiError):
+    """A book (or the arrays meant to build one) breaks an invariant: shapes, sizes, level order."""
+
+
+class CrossedBookError(BookError):
+    """Best bid at or above best ask in some row."""
+
+
+class TimestampError(ObiError):
+    """Timestamps go backwards, or a time argument cannot be understood."""
+
+
+class TradesError(ObiError):
+    """Trade arrays break an invariant: shapes, sizes, sides."""
+
+
+class DataFormatError(ObiError):
+    """A data file does not have the expected format (column count, values, encoding)."""
+
+
+class SequenceGapError(DataFormatError):
+    """A feed's update ids skip: the book rebuilt from it would be wrong."""
+
+
+class ParameterError(ObiError):
+    """A function argument is out of range or inconsistent with the data."""
+
+
+__all__ = [
+    "ObiError",
+    "BookError",
+    "CrossedBookError",
+    "TimestampError",
+    "TradesError",
+    "DataFormatError",
+    "SequenceGapError",
+    "ParameterError",
+]

@@ -1,0 +1,116 @@
+"""`Trades`: executed trades over time, as columnar numpy arrays.
+
+- ``ts``: int64 ns since the epoch (UTC), shape (N,), non-decreasing;
+- ``price``, ``size``: float64, shape (N,), finite, size > 0;
+- ``side``: int8, +1 buyer-initiated (a buy market order lifted the ask), -1 seller-initiated,
+  0 unknown (sign it with :func:`obi_widgets.metrics.sign_trades` where a method is wanted).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._arrays import frozen
+from ._time import as_ns_array, first_decrease, format_ns, to_ns
+from .errors import TimestampError, TradesError
+
+_COLUMNS = ("ts", "price", "size", "side")
+
+
+class Trades:
+    """Executed trades (see the module docstring for the layout). Slice with ``trades[i:j]`` or
+    ``trades.between(start, end)``; ``len(trades)`` is the trade count."""
+
+    __slots__ = _COLUMNS + ("name",)
+
+    def __init__(self, ts, price, size, side=None, *, name: str | None = None, validate: bool = True):
+        ts = as_ns_array(ts)
+        n = ts.shape[0]
+        price = np.ascontiguousarray(price, dtype=np.float64)
+        size = np.ascontiguousarray(size, dtype=np.float64)
+        if side is None:
+            side = np.zeros(n, dtype=np.int8)
+        side_in = np.asarray(side)
+        for label, arr in (("price", price), ("size", size), ("side", side_in)):
+            if arr.shape != (n,):
+                raise TradesError(f"{label} has shape {arr.shape}, expected ({n},) like ts")
+        if validate:
+            where = f" in {name}" if name else ""
+            bad = first_decrease(ts)
+            if bad is not None:
+                raise TimestampError(
+                    f"trade timestamps go backwards at row {bad}{where}: "
+                    f"{format_ns(ts[bad])} after {format_ns(ts[bad - 1])}"
+                )
+            rows = np.flatnonzero(~np.isfinite(price))
+            if rows.size:
+                raise TradesError(f"trade price at row {rows[0]}{where} is {price[rows[0]]!r}; expected a finite number")
+            rows = np.flatnonzero(~(size > 0) | ~np.isfinite(size))
+            if rows.size:
+                raise TradesError(f"trade size at row {rows[0]}{where} is {size[rows[0]]!r}; expected a finite number > 0")
+            ok = np.isin(side_in, (-1, 0, 1))
+            if not ok.all():
+                r = int(np.flatnonzero(~ok)[0])
+                raise TradesError(f"trade side at row {r}{where} is {side_in[r]!r}; expected +1 (buy), -1 (sell) or 0 (unknown)")
+        side = np.ascontiguousarray(side_in, dtype=np.int8)
+        self.ts, self.price, self.size, self.side = (frozen(a) for a in (ts, price, size, side))
+        self.name = name
+
+    @classmethod
+    def from_arrays(cls, ts, price, size, side=None, *, name: str | None = None, validate: bool = True) -> "Trades":
+        """Trades from arrays; ``side`` defaults to 0 (unknown). Raises TradesError naming the first bad row."""
+        return cls(ts, price, size, side, name=name, validate=validate)
+
+    @classmethod
+    def from_lobster(cls, message_path, *, date=None, hidden: bool = True) -> "Trades":
+        """Executions of a LOBSTER message file as trades (type 4 visible, and type 5 hidden if ``hidden``).
+
+        The aggressor is opposite to the resting order: an execution of a sell limit order
+        (direction -1) is a buyer-initiated trade (+1). See :func:`obi_widgets.io.read_lobster_trades`.
+        """
+        from .io.lobster import read_lobster_trades
+
+        return read_lobster_trades(message_path, date=date, hidden=hidden)
+
+    def __len__(self) -> int:
+        return int(self.ts.shape[0])
+
+    def _take(self, index) -> "Trades":
+        new = object.__new__(Trades)
+        for c in _COLUMNS:
+            setattr(new, c, frozen(getattr(self, c)[index]))
+        new.name = self.name
+        return new
+
+    def __getitem__(self, index) -> "Trades":
+        if isinstance(index, (int, np.integer)):
+            n = len(self)
+            i = int(index)
+            if not -n <= i < n:
+                raise IndexError(f"row {i} is out of range for {n} trades")
+            i %= n
+            return self._take(slice(i, i + 1))
+        if isinstance(index, slice):
+            return self._take(index)
+        idx = np.asarray(index)
+        if idx.dtype != bool and not np.issubdtype(idx.dtype, np.integer):
+            raise IndexError(f"cannot index Trades with dtype {idx.dtype}")
+        return self._take(idx)
+
+    def between(self, start=None, end=None) -> "Trades":
+        """Trades with ``start <= ts < end`` (either bound may be None)."""
+        lo = 0 if start is None else int(np.searchsorted(self.ts, to_ns(start), side="left"))
+        hi = len(self) if end is None else int(np.searchsorted(self.ts, to_ns(end), side="left"))
+        return self._take(slice(lo, max(lo, hi)))
+
+    def to_frame(self) -> pd.DataFrame:
+        """A DataFrame indexed by time with columns ``price, size, side``."""
+        index = pd.DatetimeIndex(self.ts.view("datetime64[ns]"), name="ts")
+        return pd.DataFrame({"price": self.price, "size": self.size, "side": self.side}, index=index)
+
+    def __repr__(self) -> str:
+        name = f" {self.name!r}" if self.name else ""
+        if len(self) == 0:
+            return f"<Trades{name}: 0 trades>"
+        return f"<Trades{name}: {len(self)} trades, {format_ns(self.ts[0])} .. {format_ns(self.ts[-1])}>"
