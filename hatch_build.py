@@ -14,14 +14,14 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-BUNDLES = ["depth_chart.js"]
+BUNDLES = ["depth_chart.js", "depth_chart.css"]
 
 
 class JsBuildHook(BuildHookInterface):
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict) -> None:
-        if self.target_name not in ("wheel", "editable") and self.target_name != "wheel":
+        if self.target_name != "wheel":  # editable installs are wheels too
             return
         root = Path(self.root)
         static = root / "obi_widgets" / "static"

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const views = readdirSync(join(here, "views")).filter((f) => f.endsWith(".js"));
+const views = readdirSync(join(here, "views")).filter((f) => f.endsWith(".js") || f.endsWith(".css"));
 
 const options = {
   entryPoints: views.map((f) => join(here, "views", f)),

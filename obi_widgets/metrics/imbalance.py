@@ -1,0 +1,88 @@
+"""Order-book imbalance at the best quotes and across depth."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError
+from ._common import filled, ratio, require_book
+
+FORMS = ("diff", "ratio")
+
+
+def _finish(bid: np.ndarray, ask: np.ndarray, form: str) -> np.ndarray:
+    if form == "diff":
+        return ratio(bid - ask, bid + ask)
+    if form == "ratio":
+        return ratio(bid, bid + ask)
+    raise ParameterError(f"form must be one of {FORMS}, got {form!r}")
+
+
+def level1_imbalance(book, *, form: str = "diff") -> np.ndarray:
+    r"""Imbalance of the sizes at the best bid and ask, one value per row.
+
+    ``form="diff"`` (default), Gould & Bonart (2016), "Queue imbalance as a one-tick-ahead price
+    predictor in a limit order book", *Market Microstructure and Liquidity* 2(2):
+
+    .. math:: I_t = \frac{Q^b_t - Q^a_t}{Q^b_t + Q^a_t} \in [-1, 1]
+
+    ``form="ratio"``, Stoikov (2018), "The micro-price", *Quantitative Finance* 18(12):
+    :math:`I_t = Q^b_t / (Q^b_t + Q^a_t) \in [0, 1]`.
+
+    Returns float64 of shape (T,); NaN where a best level is empty or both sizes are 0.
+    """
+    book = require_book(book, "level1_imbalance")
+    return _finish(book.bid_sz[:, 0], book.ask_sz[:, 0], form)
+
+
+def level_weights(levels: int, weights=None, *, decay: float = 0.5) -> np.ndarray:
+    r"""The per-level weights :math:`w_0..w_{L-1}` used by :func:`depth_imbalance`.
+
+    ``None`` equal weights (1); ``"linear"`` :math:`w_i = 1/(i+1)`; ``"exp"``
+    :math:`w_i = e^{-\text{decay}\cdot i}`; or an array of ``levels`` non-negative numbers.
+    """
+    if levels < 1:
+        raise ParameterError(f"levels must be >= 1, got {levels}")
+    i = np.arange(levels, dtype=np.float64)
+    if weights is None:
+        return np.ones(levels)
+    if isinstance(weights, str):
+        if weights == "linear":
+            return 1.0 / (i + 1.0)
+        if weights == "exp":
+            if not (np.isfinite(decay) and decay >= 0):
+                raise ParameterError(f"decay must be a finite number >= 0, got {decay!r}")
+            return np.exp(-decay * i)
+        raise ParameterError(f"weights must be None, 'linear', 'exp' or an array, got {weights!r}")
+    w = np.asarray(weights, dtype=np.float64)
+    if w.shape != (levels,):
+        raise ParameterError(f"weights has shape {w.shape}, expected ({levels},) for levels={levels}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
+        raise ParameterError(f"weights must be finite, >= 0 and not all 0, got {w.tolist()}")
+    return w
+
+
+def depth_imbalance(book, levels: int = 5, weights=None, *, decay: float = 0.5, form: str = "diff") -> np.ndarray:
+    r"""Imbalance of the (weighted) sizes over the first ``levels`` levels, one value per row.
+
+    .. math:: I_t = \frac{\sum_{i<L} w_i Q^b_{t,i} - \sum_{i<L} w_i Q^a_{t,i}}
+                         {\sum_{i<L} w_i Q^b_{t,i} + \sum_{i<L} w_i Q^a_{t,i}}
+
+    the depth form of the order-book imbalance studied e.g. by Cao, Hansch & Wang (2009), "The
+    information content of an open limit-order book", *J. Futures Markets* 29(1), and Cartea,
+    Jaimungal & Penalva (2015, ch. 4). Weights: see :func:`level_weights` (``None``: equal,
+    ``"linear"``: 1/(i+1), ``"exp"``: exp(-decay*i), or an array). ``levels=1`` equals
+    :func:`level1_imbalance`. ``form="ratio"`` gives bid / (bid + ask) instead.
+
+    Empty levels (NaN) count as zero volume. Raises ParameterError when ``levels`` exceeds the
+    book's level count. Returns float64 (T,); NaN where both weighted sums are 0.
+    """
+    book = require_book(book, "depth_imbalance")
+    if not isinstance(levels, (int, np.integer)) or levels < 1:
+        raise ParameterError(f"levels must be an integer >= 1, got {levels!r}")
+    if levels > book.levels:
+        raise ParameterError(f"levels={levels} but the book has only {book.levels} level(s) per side")
+    w = level_weights(int(levels), weights, decay=decay)
+    bid = filled(book.bid_sz[:, :levels]) @ w
+    ask = filled(book.ask_sz[:, :levels]) @ w
+    return _finish(bid, ask, form)
