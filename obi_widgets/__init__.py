@@ -6,7 +6,7 @@ The core (``Book``, ``Trades``, ``io``, ``metrics``, ``datasets``) is pure numpy
 
 from __future__ import annotations
 
-from . import errors
+from . import datasets, errors, io, metrics
 from .book import Book
 from .errors import BookError, CrossedBookError, DataFormatError, ObiError, TimestampError, TradesError
 from .trades import Trades
@@ -33,6 +33,9 @@ __all__ = [
     "Trades",
     "DepthChart",
     "errors",
+    "datasets",
+    "io",
+    "metrics",
     "ObiError",
     "BookError",
     "CrossedBookError",

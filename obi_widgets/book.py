@@ -200,12 +200,12 @@ def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> None:
         if hit:
             r, k = hit
             raise BookError(
-                f"{side} size at row {r}, level {k}{where} is {sz[r, k]!r}; a priced level needs a size >= 0"
+                f"{side} size at row {r}, level {k}{where} is {float(sz[r, k])!r}; a priced level needs a size >= 0"
             )
         hit = _first_row(empty & ~np.isnan(sz) & (sz != 0))
         if hit:
             r, k = hit
-            raise BookError(f"{side} level {k} at row {r}{where} has size {sz[r, k]!r} but no price")
+            raise BookError(f"{side} level {k} at row {r}{where} has size {float(sz[r, k])!r} but no price")
         if px.shape[1] > 1:
             hit = _first_row(empty[:, :-1] & ~empty[:, 1:])
             if hit:
@@ -219,13 +219,13 @@ def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> None:
                 order = "decrease" if side == "bid" else "increase"
                 raise BookError(
                     f"{side} prices must strictly {order} with the level; row {r}{where} has "
-                    f"level {k} = {px[r, k]!r} and level {k + 1} = {px[r, k + 1]!r}"
+                    f"level {k} = {float(px[r, k])!r} and level {k + 1} = {float(px[r, k + 1])!r}"
                 )
     crossed = np.flatnonzero(bid_px[:, 0] >= ask_px[:, 0])
     if crossed.size:
         r = int(crossed[0])
         kind = "locked" if bid_px[r, 0] == ask_px[r, 0] else "crossed"
         raise CrossedBookError(
-            f"book is {kind} at row {r}{where} ({format_ns(ts[r])}): best bid {bid_px[r, 0]!r} >= "
-            f"best ask {ask_px[r, 0]!r} ({crossed.size} such rows)"
+            f"book is {kind} at row {r}{where} ({format_ns(ts[r])}): best bid {float(bid_px[r, 0])!r} >= "
+            f"best ask {float(ask_px[r, 0])!r} ({crossed.size} such rows)"
         )

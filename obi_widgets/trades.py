@@ -45,14 +45,14 @@ class Trades:
                 )
             rows = np.flatnonzero(~np.isfinite(price))
             if rows.size:
-                raise TradesError(f"trade price at row {rows[0]}{where} is {price[rows[0]]!r}; expected a finite number")
+                raise TradesError(f"trade price at row {rows[0]}{where} is {float(price[rows[0]])!r}; expected a finite number")
             rows = np.flatnonzero(~(size > 0) | ~np.isfinite(size))
             if rows.size:
-                raise TradesError(f"trade size at row {rows[0]}{where} is {size[rows[0]]!r}; expected a finite number > 0")
+                raise TradesError(f"trade size at row {rows[0]}{where} is {float(size[rows[0]])!r}; expected a finite number > 0")
             ok = np.isin(side_in, (-1, 0, 1))
             if not ok.all():
                 r = int(np.flatnonzero(~ok)[0])
-                raise TradesError(f"trade side at row {r}{where} is {side_in[r]!r}; expected +1 (buy), -1 (sell) or 0 (unknown)")
+                raise TradesError(f"trade side at row {r}{where} is {side_in[r].item()!r}; expected +1 (buy), -1 (sell) or 0 (unknown)")
         side = np.ascontiguousarray(side_in, dtype=np.int8)
         self.ts, self.price, self.size, self.side = (frozen(a) for a in (ts, price, size, side))
         self.name = name

@@ -248,6 +248,26 @@ def test_parameter_errors(kwargs, word):
         simulate(**{"n_events": 10, **kwargs})
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(levels=1),
+        dict(levels=40),
+        dict(cancel_rate=2.0),  # thin book: gaps, and missing levels padded with NaN
+        dict(market_rate=20.0, market_size=20.0),  # violent sweeps
+        dict(inside_rate=0.01),  # wide spreads
+    ],
+)
+def test_extreme_parameters_still_give_valid_books(kwargs):
+    s = simulate(seed=11, n_events=5_000, **kwargs)
+    b = Book.from_arrays(*_arrays(s.book))  # validation: no crossed/locked rows, NaN only at the end
+    assert b.shape == (5_000, kwargs.get("levels", 10))
+    assert not np.isnan(b.bid_px[:, 0]).any() and not np.isnan(b.ask_px[:, 0]).any()
+    assert (np.round((b.ask_px[:, 0] - b.bid_px[:, 0]) / TICK) >= 1).all()
+    if kwargs.get("levels") == 40:
+        assert not np.isnan(b.ask_px).any()  # deep books stay full with the default rates
+
+
 def test_no_market_orders_means_no_trades():
     s = simulate(seed=4, n_events=3_000, market_rate=0.0)
     assert len(s.trades) == 0

@@ -28,9 +28,9 @@ export function tickStep(lo, hi, count) {
   if (!(span > 0) || !Number.isFinite(span) || count < 1) return 0;
   const raw = span / count;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const ratio = raw / power;
-  const nice = ratio >= 5 ? 10 : ratio >= 2 ? 5 : ratio >= 1 ? 2 : 1;
-  return (ratio < 1.5 ? 1 : nice) * power;
+  const ratio = raw / power; // in [1, 10): round to 1, 2, 5 or 10 on a log scale
+  const nice = ratio >= Math.sqrt(50) ? 10 : ratio >= Math.sqrt(10) ? 5 : ratio >= Math.sqrt(2) ? 2 : 1;
+  return nice * power;
 }
 
 /**

@@ -17,7 +17,7 @@ of queues on consecutive ticks measured from that side's own best quote: ``A[j]`
 ``a + j`` and ``B[j]`` lots at ``b - j``. The best queues ``A[0]`` and ``B[0]`` are never empty (the
 best quote is by definition the first non-empty price); deeper queues may be empty (a gap in the
 book). The first ``K = levels`` queues of each side are *active*: orders arrive and are cancelled
-there. Behind them sits a reserve of ``K`` more queues (at least 5), static until a price move
+there. Behind them sits a reserve of ``max(K, 10)`` more queues, static until a price move
 brings them into the active window; the reserve fills the visible book when active queues are empty,
 so that each row shows ``K`` non-empty levels per side (fewer, padded with NaN at the end, only if
 more than the reserve's worth of active queues were empty at once, which practically never happens).
@@ -28,9 +28,10 @@ with the total intensity ``R`` and the event is chosen with probability proporti
 intensity. The events, per side:
 
 - *limit order* at active queue ``j`` (``0 <= j < K``), intensity
-  ``limit_rate * exp(-depth_decay * j) / (1 + q_j / queue_scale)``: decreasing with the distance to
+  ``limit_rate / (1 + depth_decay * j) / (1 + q_j / queue_scale)``: decreasing with the distance to
   the best and with the queue's own size ``q_j`` -- the queue-reactive feature (orders join short
-  queues more readily than long ones). Size: a log-normal draw rounded to whole lots, mean
+  queues more readily than long ones). The decay with depth is hyperbolic rather than exponential so
+  that deep queues stay populated in wide books (``levels=50``). Size: a log-normal draw rounded to whole lots, mean
   ``limit_size`` lots, at least 1.
 - *cancellation* at active queue ``j``, intensity ``cancel_rate * q_j`` (each resting lot is
   cancelled at a constant rate). It removes ``min(size, q_j)`` lots, ``size`` drawn as for a limit
@@ -47,7 +48,8 @@ intensity. The events, per side:
 
 Price dynamics emerge from queue depletion, not from an exogenous price process: when a market
 order or a cancellation empties the best ask queue, the best ask moves up to the next non-empty
-tick and the ask array shifts by as many positions; the positions freed at its far end receive
+tick (or just beyond the window if the whole window is empty, which takes extreme parameters) and
+the ask array shifts by as many positions; the positions freed at its far end receive
 fresh reserve queues drawn from a stationary-ish distribution (a rounded gamma with the mean that
 balances arrivals and cancellations at depth ``K``, at least 1 lot). Likewise on the bid side.
 A depletion widens the spread; inside-spread limit orders then narrow it again, from either side.
@@ -57,11 +59,11 @@ Two mechanisms make prices respond to the level-1 imbalance, as in real books (C
 Stoikov 2014; Gould & Bonart 2016): a short queue facing a long one is depleted first, so the
 mid price tends to move towards the short side; and ``imbalance_feedback > 0`` sends market orders
 preferentially at the short queue. The sign of the next mid-price move is therefore positively
-correlated with the current imbalance: about +0.35 with the defaults, and still about +0.28 with
-``imbalance_feedback=0`` (the depletion mechanism alone).
+correlated with the current imbalance: about +0.35 to +0.4 with the defaults, and still about +0.25
+to +0.35 with ``imbalance_feedback=0`` (the depletion mechanism alone).
 
 The timestamps are ``start_time`` plus the cumulated exponential waiting times, rounded to the
-nanosecond (non-decreasing, possibly equal). With the defaults the model produces about 27 events
+nanosecond (non-decreasing, possibly equal). With the defaults the model produces about 28 events
 per second, so 20,000 events span about twelve minutes of trading; about 7% of the events are
 market orders, the spread is one tick about 92% of the time, and the mid price moves every 15
 events or so.
@@ -229,7 +231,7 @@ def simulate(
         Shares per lot; output sizes are ``lots * lot_size``.
     limit_rate : float, default 2.0
         Intensity (per second) of limit-order arrivals at an empty best queue. It decays with depth
-        by ``exp(-depth_decay * j)`` and with the queue size by ``1 / (1 + q / queue_scale)``.
+        by ``1 / (1 + depth_decay * j)`` and with the queue size by ``1 / (1 + q / queue_scale)``.
     depth_decay : float, default 0.1
         Decay rate, per tick of depth, of the limit-order intensity (>= 0).
     queue_scale : float, default 5.0
@@ -338,8 +340,8 @@ def simulate(
 
     rng = np.random.default_rng(seed)
     K = levels
-    G = K + max(K, 5)  # active queues + reserve, per side
-    weights = [limit_rate * math.exp(-depth_decay * j) for j in range(K)]
+    G = K + max(K, 10)  # active queues + reserve, per side
+    weights = [limit_rate / (1.0 + depth_decay * j) for j in range(K)]
     inv_scale = 1.0 / queue_scale
     half_fb = 0.5 * imbalance_feedback
     market_cap = max(1, int(10 * market_size))
@@ -351,8 +353,26 @@ def simulate(
     q_deep = 0.5 * queue_scale * (math.sqrt(1.0 + 4.0 * lam_deep / (cancel_rate * queue_scale)) - 1.0)
     q_deep = max(q_deep, 1.0)
 
-    def fresh_chunk() -> list:
-        return np.maximum(1, np.rint(rng.gamma(2.0, q_deep / 2.0, _FRESH_CHUNK))).astype(np.int64).tolist()
+    fresh_size = max(_FRESH_CHUNK, 2 * G)  # depends on levels only, never on n_events
+    fresh = []
+    fp = 0
+
+    def deplete(Q: list) -> tuple[list, int]:
+        """The side's queues once its best queue Q[0] is empty, and how many ticks the quote moves.
+
+        The quote moves to the next non-empty tick (or just beyond the window if the whole window is
+        empty, which only happens with extreme parameters); fresh reserve queues fill the far end.
+        """
+        nonlocal fresh, fp
+        k = 1
+        while k < G and not Q[k]:
+            k += 1
+        if fp + k > len(fresh):
+            fresh = np.maximum(1, np.rint(rng.gamma(2.0, q_deep / 2.0, fresh_size))).astype(np.int64).tolist()
+            fp = 0
+        out = Q[k:] + fresh[fp:fp + k]
+        fp += k
+        return out, k
 
     # ---- initial state: stationary-ish queues, a one-tick spread ----
     init = np.maximum(1, np.rint(rng.gamma(2.0, q_deep / 2.0, 2 * G))).astype(np.int64).tolist()
@@ -376,8 +396,6 @@ def simulate(
     tr_sz = array("q")
     tr_side = array("b")
 
-    fresh = fresh_chunk()
-    fp = 0
     expo = []
 
     done = 0
@@ -423,14 +441,7 @@ def simulate(
                         if q:
                             A[0] = q
                         else:  # best ask depleted: move up to the next non-empty tick
-                            k = 1
-                            while not A[k]:
-                                k += 1
-                            if fp + k > _FRESH_CHUNK:
-                                fresh = fresh_chunk()
-                                fp = 0
-                            A = A[k:] + fresh[fp:fp + k]
-                            fp += k
+                            A, k = deplete(A)
                             a += k
                 else:
                     ev_side.append(-1)
@@ -446,14 +457,7 @@ def simulate(
                         if q:
                             B[0] = q
                         else:
-                            k = 1
-                            while not B[k]:
-                                k += 1
-                            if fp + k > _FRESH_CHUNK:
-                                fresh = fresh_chunk()
-                                fp = 0
-                            B = B[k:] + fresh[fp:fp + k]
-                            fp += k
+                            B, k = deplete(B)
                             b -= k
                 ev_kind.append(_MARKET)
                 ev_level.append(0)
@@ -504,19 +508,12 @@ def simulate(
                         c = LS[i] if LS[i] < q else q
                         Q[j] = q - c
                         if j == 0 and c == q:  # best queue cancelled away: the quote recedes
-                            k = 1
-                            while not Q[k]:
-                                k += 1
-                            if fp + k > _FRESH_CHUNK:
-                                fresh = fresh_chunk()
-                                fp = 0
                             if side < 0:
-                                A = A[k:] + fresh[fp:fp + k]
+                                A, k = deplete(A)
                                 a += k
                             else:
-                                B = B[k:] + fresh[fp:fp + k]
+                                B, k = deplete(B)
                                 b -= k
-                            fp += k
                         ev_kind.append(_CANCEL)
                         ev_side.append(side)
                         ev_level.append(j)
@@ -534,11 +531,11 @@ def simulate(
                             ev_level.append(0)
                             ev_size.append(LS[i])
                         elif x < IN:
-                            A = [LS[i]] + [0] * (d - 1) + A[: G - d]
+                            A = ([LS[i]] + [0] * (d - 1) + A)[:G]
                             a -= d
                             ev_side.append(-1)
                         else:
-                            B = [LS[i]] + [0] * (d - 1) + B[: G - d]
+                            B = ([LS[i]] + [0] * (d - 1) + B)[:G]
                             b += d
                             ev_side.append(1)
                         if spread > 1:
@@ -555,29 +552,31 @@ def simulate(
     wait = np.concatenate(expo) / np.frombuffer(rec_rate, dtype=np.float64)
     ts = t0 + np.rint(np.cumsum(wait) * 1e9).astype(np.int64)
 
-    # ---- the book: compact each side's grid to its first K non-empty ticks ----
+    # ---- the book: compact each side's grid to its first K non-empty ticks (in row blocks) ----
     qa = np.frombuffer(rec_a, dtype=np.int32).reshape(n_events, G)
     qb = np.frombuffer(rec_b, dtype=np.int32).reshape(n_events, G)
     pa = np.frombuffer(rec_pa, dtype=np.int64)
     pb = np.frombuffer(rec_pb, dtype=np.int64)
     offsets = np.arange(G, dtype=np.int64)
-    ask_ticks = pa[:, None] + offsets
-    bid_ticks = pb[:, None] - offsets
-    qb = np.where(bid_ticks > 0, qb, 0)  # a bid at or below zero is no bid
 
-    def compact(q, ticks):
-        order = np.argsort(q == 0, axis=1, kind="stable")[:, :K]
-        sz = np.take_along_axis(q, order, axis=1).astype(np.float64)
-        px = np.take_along_axis(ticks, order, axis=1).astype(np.float64)
-        empty = sz == 0
-        px = np.round(px) * tick
-        sz *= lot_size
-        px[empty] = np.nan
-        sz[empty] = np.nan
+    def compact(q, best, sign):
+        px = np.empty((n_events, K), dtype=np.float64)
+        sz = np.empty((n_events, K), dtype=np.float64)
+        for r0 in range(0, n_events, 65_536):
+            r1 = min(n_events, r0 + 65_536)
+            block = q[r0:r1]
+            if sign < 0:  # a bid at or below zero is no bid
+                block = np.where(best[r0:r1, None] - offsets > 0, block, 0)
+            order = np.argsort(block == 0, axis=1, kind="stable")[:, :K]  # non-empty first, in order
+            lots = np.take_along_axis(block, order, axis=1)
+            ticks = best[r0:r1, None] + sign * order
+            empty = lots == 0
+            px[r0:r1] = np.where(empty, np.nan, np.round(ticks.astype(np.float64)) * tick)
+            sz[r0:r1] = np.where(empty, np.nan, lots.astype(np.float64) * lot_size)
         return px, sz
 
-    ask_px, ask_sz = compact(qa, ask_ticks)
-    bid_px, bid_sz = compact(qb, bid_ticks)
+    ask_px, ask_sz = compact(qa, pa, 1)
+    bid_px, bid_sz = compact(qb, pb, -1)
     book = Book.from_arrays(ts, bid_px, bid_sz, ask_px, ask_sz, name=name)
 
     rows = np.frombuffer(tr_row, dtype=np.int64)

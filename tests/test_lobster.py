@@ -1,0 +1,128 @@
+"""LOBSTER loaders on the real sample files and on small hand-written files."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from obi_widgets import Book, Trades
+from obi_widgets.errors import DataFormatError
+from obi_widgets.io import read_lobster, read_lobster_messages
+
+MSG = """34200.5,1,11,100,1000100,1
+34200.75,1,12,50,1000300,-1
+34201.0,4,12,20,1000300,-1
+34201.25,5,0,7,1000200,1
+34201.5,7,-1,0,-1,-1
+"""
+# per level: ask px, ask sz, bid px, bid sz (two levels); prices in 1/10000 USD
+OB = """1000400,10,1000100,100,9999999999,0,999900,5
+1000300,50,1000100,100,1000400,10,999900,5
+1000300,30,1000100,100,1000400,10,999900,5
+1000300,30,1000100,100,1000400,10,999900,5
+1000300,30,1000100,100,1000400,10,-9999999999,0
+"""
+
+
+@pytest.fixture
+def small_files(tmp_path):
+    msg = tmp_path / "XYZ_2020-03-04_34200000_57600000_message_2.csv"
+    ob = tmp_path / "XYZ_2020-03-04_34200000_57600000_orderbook_2.csv.gz"
+    msg.write_text(MSG)
+    with gzip.open(ob, "wt") as f:
+        f.write(OB)
+    return msg, ob
+
+
+def test_small_book(small_files):
+    book = Book.from_lobster(*small_files)
+    assert book.shape == (5, 2)
+    assert book.name == "XYZ_2020-03-04_34200000_57600000"
+    assert book.ts[0] == pd.Timestamp("2020-03-04 09:30:00.5").value
+    assert book.ask_px[0].tolist()[0] == 100.04 and np.isnan(book.ask_px[0, 1]) and np.isnan(book.ask_sz[0, 1])
+    assert book.bid_px[1].tolist() == [100.01, 99.99]
+    assert book.ask_sz[2, 0] == 30
+    assert np.isnan(book.bid_px[4, 1]) and np.isnan(book.bid_sz[4, 1])
+
+
+def test_explicit_date(small_files):
+    book = Book.from_lobster(*small_files, date="2021-01-01")
+    assert pd.Timestamp(book.ts[0]) == pd.Timestamp("2021-01-01 09:30:00.5")
+
+
+def test_small_trades(small_files):
+    t = Trades.from_lobster(small_files[0])
+    # visible execution of a sell limit order -> buyer-initiated; hidden execution of a buy order -> seller-initiated
+    assert t.price.tolist() == [100.03, 100.02]
+    assert t.size.tolist() == [20, 7]
+    assert t.side.tolist() == [1, -1]
+    visible = Trades.from_lobster(small_files[0], hidden=False)
+    assert len(visible) == 1
+
+
+def test_messages_frame(small_files):
+    m = read_lobster_messages(small_files[0])
+    assert list(m.columns) == ["ts", "type", "order_id", "size", "price", "direction"]
+    assert m["type"].tolist() == [1, 1, 4, 5, 7]
+    assert m["price"].iloc[0] == 100.01
+
+
+def test_row_count_mismatch(tmp_path, small_files):
+    short = tmp_path / "short_orderbook.csv"
+    short.write_text("\n".join(OB.splitlines()[:3]) + "\n")
+    with pytest.raises(DataFormatError, match="3 rows .* 5"):
+        Book.from_lobster(small_files[0], short)
+
+
+def test_wrong_column_count(tmp_path, small_files):
+    bad = tmp_path / "bad_orderbook.csv"
+    bad.write_text("1,2,3\n" * 5)
+    with pytest.raises(DataFormatError, match="4 columns per level, found 3"):
+        Book.from_lobster(small_files[0], bad)
+    with pytest.raises(DataFormatError, match="6 columns, found 3"):
+        Trades.from_lobster(bad)
+
+
+def test_not_numeric(tmp_path, small_files):
+    bad = tmp_path / "text_orderbook.csv"
+    bad.write_text("a,b,c,d\n")
+    with pytest.raises(DataFormatError, match="text_orderbook.csv"):
+        Book.from_lobster(small_files[0], bad)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.csv"):
+        Trades.from_lobster(tmp_path / "nope.csv")
+
+
+@pytest.mark.realdata
+def test_amzn_full_day(amzn_files):
+    book, trades = read_lobster(*amzn_files)
+    assert book.shape == (57515, 1)  # the data README: 57,515 events, level 1
+    assert pd.Timestamp(book.ts[0]).strftime("%Y-%m-%d %H:%M") == "2012-06-21 09:30"
+    assert pd.Timestamp(book.ts[-1]) < pd.Timestamp("2012-06-21 16:00")
+    # first orderbook row of the file: 2239500,100,2231800,100
+    assert (book.ask_px[0, 0], book.ask_sz[0, 0], book.bid_px[0, 0], book.bid_sz[0, 0]) == (223.95, 100, 223.18, 100)
+    assert len(trades) == 11419  # the data README: 11,419 executions
+    assert set(np.unique(trades.side)) == {-1, 1}
+    spread = book.ask_px[:, 0] - book.bid_px[:, 0]
+    assert np.nanmin(spread) > 0
+    # buyer-initiated executions trade at the ask in force just before them
+    rows = np.searchsorted(book.ts, trades.ts, side="left") - 1
+    ok = rows >= 0
+    buys = ok & (trades.side == 1)
+    at_or_above_bid = trades.price[buys] >= book.bid_px[rows[buys], 0]
+    assert at_or_above_bid.mean() > 0.95
+
+
+@pytest.mark.realdata
+def test_aapl_ten_levels(aapl_files):
+    book = Book.from_lobster(*aapl_files)
+    assert book.shape == (999, 10)
+    # first row of the file: ask 585.94 x 200, bid 585.33 x 18 at level 1
+    assert book.ask_px[0, 0] == 585.94 and book.ask_sz[0, 0] == 200
+    assert book.bid_px[0, 0] == 585.33 and book.bid_sz[0, 0] == 18
+    assert np.all(np.diff(book.bid_px, axis=1) < 0) and np.all(np.diff(book.ask_px, axis=1) > 0)
