@@ -80,4 +80,46 @@ def test_quickstart_depth_chart(lab, page, artifacts):
 
     chart.screenshot(path=str(artifacts / "quickstart_depth_chart.png"))
     page.screenshot(path=str(artifacts / "quickstart_page.png"))
+
+    # It fills the cell width and redraws on resize.
+    wide = page.evaluate(NON_BLANK, f"{CHART} canvas.obi-depth")["width"]
+    page.set_viewport_size({"width": 900, "height": 900})
+    page.wait_for_function(
+        "([sel, w]) => document.querySelector(sel).width < w - 200", arg=[f"{CHART} canvas.obi-depth", wide]
+    )
+    cell_width = page.evaluate(f"() => document.querySelector('{CHART}').parentElement.clientWidth")
+    assert abs(page.evaluate(NON_BLANK, f"{CHART} canvas.obi-depth")["width"] - cell_width) <= 2
+
+    # It follows the JupyterLab theme.
+    light_bg = page.evaluate(f"() => getComputedStyle(document.querySelector('{CHART}')).backgroundColor")
+    light_px = page.evaluate(PIXEL, f"{CHART} canvas.obi-depth")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+    page.wait_for_function(
+        "([sel, px]) => JSON.stringify((" + PIXEL + ")(sel)) !== JSON.stringify(px)",
+        arg=[f"{CHART} canvas.obi-depth", light_px], timeout=10_000,
+    )
+    dark_bg = page.evaluate(f"() => getComputedStyle(document.querySelector('{CHART}')).backgroundColor")
+    assert dark_bg != light_bg
+    assert luminance(dark_bg) < 0.3 < luminance(light_bg), (light_bg, dark_bg)
+    page.wait_for_function("() => !document.querySelector('#jupyterlab-splash')", timeout=15_000)
+    chart.screenshot(path=str(artifacts / "quickstart_depth_chart_dark.png"))
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+
+    # Removing the output cleans the view up without errors.
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(f"() => document.querySelectorAll('{CHART}').length === 0")
+    page.wait_for_timeout(500)
     assert page.obi_errors == [], "\n".join(page.obi_errors)
+
+
+PIXEL = """(sel) => {
+  const c = document.querySelector(sel);
+  const d = c.getContext('2d').getImageData(Math.floor(c.width * 0.2), Math.floor(c.height * 0.85), 1, 1).data;
+  return [d[0], d[1], d[2], d[3]];
+}"""
+
+
+def luminance(css: str) -> float:
+    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", css)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
