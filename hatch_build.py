@@ -38,5 +38,5 @@ class JsBuildHook(BuildHookInterface):
             raise RuntimeError("obi_widgets needs Node.js and npm to build its front-end (js/)")
         env = dict(os.environ)
         if not (root / "node_modules" / ".package-lock.json").exists():
-            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=root, check=True, env=env)
+            subprocess.run([npm, "install", "--no-audit", "--no-fund"], cwd=root, check=True, env=env)
         subprocess.run([npm, "run", "build"], cwd=root, check=True, env=env)
