@@ -1,10 +1,30 @@
 """Imbalance metrics: pure functions, numpy arrays in and out.
 
 Each function's docstring gives its formula and the paper it follows; every convention on which
-sources disagree (normalisation, levels, weights) is a named parameter.
+sources disagree (normalisation, levels, weights, trade signing) is a named parameter.
+
+- imbalance at the best quotes and across depth: :func:`level1_imbalance`, :func:`depth_imbalance`
+- prices: :func:`mid`, :func:`spread`
+- trades: :func:`sign_trades`, :func:`bvc_buy_fraction`, :func:`trade_imbalance`,
+  :func:`cumulative_volume_delta`, :func:`vpin`, :func:`volume_buckets`
+- liquidity: :func:`depth`, :func:`book_slope`, :func:`sweep_cost`, :func:`slippage_curve`,
+  :func:`kyle_lambda`, :func:`amihud`
+- prediction: :func:`forward_return`, :func:`imbalance_profile`, :func:`regress`
 """
 
+from ._stats import Regression
 from .imbalance import depth_imbalance, level1_imbalance, level_weights
+from .liquidity import amihud, book_slope, depth, kyle_lambda, slippage_curve, sweep_cost
+from .predict import forward_return, imbalance_profile, regress
 from .prices import mid, spread
+from .trades import bvc_buy_fraction, cumulative_volume_delta, sign_trades, trade_imbalance
+from .vpin import volume_buckets, vpin
 
-__all__ = ["level1_imbalance", "depth_imbalance", "level_weights", "mid", "spread"]
+__all__ = [
+    "level1_imbalance", "depth_imbalance", "level_weights",
+    "mid", "spread",
+    "sign_trades", "bvc_buy_fraction", "trade_imbalance", "cumulative_volume_delta",
+    "vpin", "volume_buckets",
+    "depth", "book_slope", "sweep_cost", "slippage_curve", "kyle_lambda", "amihud",
+    "forward_return", "imbalance_profile", "regress", "Regression",
+]

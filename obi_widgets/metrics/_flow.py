@@ -12,6 +12,9 @@ from ..errors import ParameterError, TradesError
 from ..trades import Trades
 
 UNKNOWN = ("exclude", "raise")
+# Upper bound on the bins or buckets a call may create, so that a too-fine freq or a tiny
+# bucket_volume is an error naming the cause rather than a MemoryError (or a frozen machine).
+MAX_BINS = 50_000_000
 
 
 def require_trades(trades, fn: str) -> Trades:
@@ -59,6 +62,17 @@ def time_bins(ts: np.ndarray, freq_ns: int) -> tuple[np.ndarray, int]:
     return b - b0, b0 * freq_ns
 
 
+def bin_count(bins: np.ndarray, freq, fn: str) -> int:
+    """Number of time bins from the first trade's to the last trade's, checked against MAX_BINS."""
+    nb = int(bins[-1]) + 1
+    if nb > MAX_BINS:
+        raise ParameterError(
+            f"{fn}(): freq={freq!r} makes {nb:,} bins between the first and the last trade "
+            f"(limit {MAX_BINS:,}); use a coarser freq or slice the trades"
+        )
+    return nb
+
+
 def bin_index(start_ns: int, freq_ns: int, count: int) -> pd.DatetimeIndex:
     ns = start_ns + freq_ns * np.arange(count, dtype=np.int64)
     return pd.DatetimeIndex(ns.view("datetime64[ns]"), name="ts")
@@ -85,12 +99,12 @@ def signs_of(trades: Trades, signs, fn: str) -> np.ndarray:
         ok = np.isin(s, (-1, 0, 1))
         if not ok.all():
             r = int(np.flatnonzero(~ok)[0])
-            raise ParameterError(f"{fn}(): integer sign at row {r} is {s[r]!r}; expected -1, 0 or +1")
+            raise ParameterError(f"{fn}(): integer sign at row {r} is {s[r].item()!r}; expected -1, 0 or +1")
         return s
     ok = (s >= -1.0) & (s <= 1.0)  # NaN fails both
     if not ok.all():
         r = int(np.flatnonzero(~ok)[0])
-        raise ParameterError(f"{fn}(): fractional sign at row {r} is {s[r]!r}; expected a number in [-1, 1]")
+        raise ParameterError(f"{fn}(): fractional sign at row {r} is {s[r].item()!r}; expected a number in [-1, 1]")
     return s
 
 
@@ -124,7 +138,7 @@ def buy_sell_weights(trades: Trades, signs, unknown: str, fn: str) -> tuple[np.n
     return 0.5 * (1.0 + sf), 0.5 * (1.0 - sf)
 
 
-def volume_boundaries(size: np.ndarray, bucket_volume: float) -> tuple[np.ndarray, np.ndarray, int]:
+def volume_boundaries(size: np.ndarray, bucket_volume: float, fn: str = "") -> tuple[np.ndarray, np.ndarray, int]:
     """Cumulative volume (N,), the complete buckets' end boundaries (K,) and K.
 
     Bucket k covers cumulative volume ``(k*V, (k+1)*V]``; a trade straddling a boundary is split.
@@ -134,6 +148,11 @@ def volume_boundaries(size: np.ndarray, bucket_volume: float) -> tuple[np.ndarra
     cv = np.cumsum(size, dtype=np.float64)
     total = float(cv[-1]) if cv.size else 0.0
     k = int(np.floor(total / bucket_volume * (1.0 + 1e-12))) if total > 0 else 0
+    if k > MAX_BINS:
+        raise ParameterError(
+            f"{fn}(): a volume of {bucket_volume!r} per bucket makes {k:,} buckets (limit {MAX_BINS:,}) "
+            f"for a total volume of {total!r}; use larger buckets"
+        )
     edges = bucket_volume * np.arange(1, k + 1, dtype=np.float64)
     return cv, edges, k
 

@@ -22,10 +22,10 @@ from ..errors import ParameterError, TradesError
 from ..trades import Trades
 from ._common import ratio, require_book
 from ._flow import (
+    bin_count,
     bin_index,
     buy_sell_weights,
     check_bucket_volume,
-    cumulative_at,
     duration_ns,
     end_trades,
     require_trades,
@@ -115,7 +115,7 @@ def _bvc_bars(trades: Trades, freq, bar_volume, sigma, fn: str):
         bar_of_trade = np.repeat(np.arange(starts.size), np.diff(np.concatenate((starts, [n]))))
     else:
         v = check_bucket_volume(bar_volume, fn, "bar_volume")
-        cv, edges, k = volume_boundaries(size, v)
+        cv, edges, k = volume_boundaries(size, v, fn)
         ends = end_trades(cv, edges)
         volume = np.full(k, v)
         complete = np.ones(k, dtype=bool)
@@ -182,8 +182,8 @@ def bvc_buy_fraction(trades, *, freq=None, bar_volume=None, sigma=None) -> pd.Da
               \text{buy fraction}_i = \Phi\!\left(\frac{\Delta P_i}{\sigma_{\Delta P}}\right), \qquad
               V^B_i = V_i \,\text{buy fraction}_i, \quad V^S_i = V_i - V^B_i
 
-    with :math:`P_i` the price of the bar's last trade (for the first bar, :math:`P_0` is the price
-    of the first trade), :math:`\Phi` the standard normal CDF and :math:`\sigma_{\Delta P}` the
+    with :math:`P_i` the price of the bar's last trade (for the first bar, :math:`P_{i-1}` is the
+    price of the first trade), :math:`\Phi` the standard normal CDF and :math:`\sigma_{\Delta P}` the
     sample standard deviation (ddof=1) of the :math:`\Delta P_i` over all the bars -- note that this
     full-sample estimate looks ahead; pass ``sigma=`` (price units) to fix it from a past sample.
 
@@ -220,7 +220,7 @@ def sign_trades(
     method: str = "tick",
     first: int = 0,
     lag=0,
-    inclusive: bool = True,
+    inclusive: bool = False,
     no_quote: str = "tick",
     freq="1min",
     bar_volume=None,
@@ -241,16 +241,18 @@ def sign_trades(
     *Journal of Finance* 46(2), 733-746: the quote rule against the mid :math:`m` in force at the
     trade, :math:`s_i = \operatorname{sign}(P_i - m)`, and the tick rule for trades at the mid
     (within a relative 1e-9, so that float rounding of (bid+ask)/2 never decides a sign). The
-    quote is the ``book`` row in force at ``t - lag``: the last row with ``ts <= t - lag``
-    (``inclusive=True``), or ``ts < t - lag`` (``inclusive=False``). Lee & Ready used
-    ``lag='5s'`` for 1988 TAQ data, whose quotes were stamped late; modern feeds use 0. For event
-    data where a book row shares the trade's timestamp and shows the book *after* the trade
-    (LOBSTER), use ``inclusive=False`` to take the quotes the trade actually hit. Trades with no
+    quote is the ``book`` row in force just before ``t - lag``: the last row with ``ts < t - lag``
+    (``inclusive=False``, the default: in event data such as LOBSTER a book row that shares the
+    trade's timestamp shows the book *after* the trade, so the quotes the trade hit are the ones
+    strictly before it), or ``ts <= t - lag`` (``inclusive=True``, for feeds whose quote rows are
+    stamped before the trades they precede). Lee & Ready used ``lag='5s'`` for 1988 TAQ data,
+    whose quotes were stamped late; modern feeds use 0. Trades with no
     two-sided quote (before the book's first row, or a side empty) fall back on the tick rule
     (``no_quote="tick"``), get 0 (``"zero"``) or raise TradesError (``"raise"``). Returns int8 (N,).
 
     ``method="bvc"`` -- bulk volume classification, Easley, López de Prado & O'Hara (2012), see
-    :func:`bvc_buy_fraction`: bars by ``freq`` (time, default '1min') or ``bar_volume``; each trade
+    :func:`bvc_buy_fraction`: bars by ``freq`` (time, default '1min') or ``bar_volume`` (volume bars;
+    takes precedence over ``freq``); each trade
     gets the *fractional* sign :math:`2\Phi(\Delta P/\sigma_{\Delta P}) - 1 \in [-1, 1]` of its bar
     (for a trade split across volume bars, the volume-weighted average), i.e. a fraction
     :math:`(1+s)/2` of its volume is classified as buys. Returns **float64** (N,); a 0 here is an
@@ -314,7 +316,7 @@ def trade_imbalance(trades, *, freq=None, window=None, by: str = "volume", signs
     if freq is not None:
         f_ns = duration_ns(freq, "freq")
         bins, start = time_bins(trades.ts, f_ns)
-        nb = int(bins[-1]) + 1
+        nb = bin_count(bins, freq, "trade_imbalance")
         b = np.bincount(bins, buy, nb)
         s = np.bincount(bins, sell, nb)
         k = np.bincount(bins, known, nb)
