@@ -4,7 +4,10 @@ Each function's docstring gives its formula and the paper it follows; every conv
 sources disagree (normalisation, levels, weights, trade signing) is a named parameter.
 
 - imbalance at the best quotes and across depth: :func:`level1_imbalance`, :func:`depth_imbalance`
-- prices: :func:`mid`, :func:`spread`
+- imbalance within a price band: :func:`band_imbalance`
+- order flow: :func:`ofi` (Cont-Kukanov-Stoikov; multi-level), :func:`integrated_ofi`, :func:`aggregate`
+- prices: :func:`mid`, :func:`spread`, :func:`weighted_mid`, :func:`microprice` (Stoikov 2018),
+  :func:`fit_microprice`
 - trades: :func:`sign_trades`, :func:`bvc_buy_fraction`, :func:`trade_imbalance`,
   :func:`cumulative_volume_delta`, :func:`vpin`, :func:`volume_buckets`
 - liquidity: :func:`depth`, :func:`book_slope`, :func:`sweep_cost`, :func:`slippage_curve`,
@@ -13,16 +16,20 @@ sources disagree (normalisation, levels, weights, trade signing) is a named para
 """
 
 from ._stats import Regression
+from .band import band_imbalance
 from .imbalance import depth_imbalance, level1_imbalance, level_weights
 from .liquidity import amihud, book_slope, depth, kyle_lambda, slippage_curve, sweep_cost
+from .ofi import IntegratedOFI, aggregate, integrated_ofi, ofi
 from .predict import forward_return, imbalance_profile, regress
-from .prices import mid, spread
+from .prices import MicropriceModel, fit_microprice, microprice, mid, spread, weighted_mid
 from .trades import bvc_buy_fraction, cumulative_volume_delta, sign_trades, trade_imbalance
 from .vpin import volume_buckets, vpin
 
 __all__ = [
     "level1_imbalance", "depth_imbalance", "level_weights",
-    "mid", "spread",
+    "band_imbalance",
+    "ofi", "integrated_ofi", "IntegratedOFI", "aggregate",
+    "mid", "spread", "weighted_mid", "microprice", "fit_microprice", "MicropriceModel",
     "sign_trades", "bvc_buy_fraction", "trade_imbalance", "cumulative_volume_delta",
     "vpin", "volume_buckets",
     "depth", "book_slope", "sweep_cost", "slippage_curve", "kyle_lambda", "amihud",
