@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT, skip_or_fail
+from ..conftest import DATA, ROOT, skip_or_fail
 from .jupyterlab import JupyterLab
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -44,7 +44,7 @@ def chromium_path() -> str:
 def lab(tmp_path_factory, chromium_path):
     root = tmp_path_factory.mktemp("lab-root")
     home = tmp_path_factory.mktemp("lab-home")
-    server = JupyterLab(root, home)
+    server = JupyterLab(root, home, {"OBI_DATA": str(DATA.resolve())} if DATA.is_dir() else None)
     try:
         server.wait_ready()
         yield server

@@ -34,7 +34,7 @@ def free_port() -> int:
 class JupyterLab:
     """A JupyterLab server in its own process group, rooted at ``root``."""
 
-    def __init__(self, root: Path, home: Path):
+    def __init__(self, root: Path, home: Path, extra_env: dict[str, str] | None = None):
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -50,6 +50,7 @@ class JupyterLab:
             JUPYTER_CONFIG_DIR=str(home / "config"),
             IPYTHONDIR=str(home / "ipython"),
         )
+        env.update(extra_env or {})  # e.g. OBI_DATA, so that copied notebooks find the shared data
         self.log_path = home / "jupyterlab.log"
         self._log = open(self.log_path, "w")
         cmd = [
