@@ -137,7 +137,7 @@ xs = np.array([frame["ofi"].min(), frame["ofi"].max()])
 line = bq.Lines(x=xs, y=day.intercept + day.slope * xs, scales={"x": x_sc, "y": y_sc}, colors=["#c62828"], stroke_width=2)
 scatter = bq.Figure(
     marks=[points, line],
-    axes=[bq.Axis(scale=x_sc, label="OFI over 10 s (shares)", tick_format="~s", num_ticks=6),
+    axes=[bq.Axis(scale=x_sc, label="OFI over 10 s (shares)", tick_format="~s"),
           bq.Axis(scale=y_sc, orientation="vertical", label="mid change (ticks)")],
     title=f"{(book.name or 'book').split('_')[0]}: ΔP = {day.slope:.2e} × OFI, R² = {day.r2:.2f}",
     layout=widgets.Layout(width="55%", height="380px"),
