@@ -63,15 +63,16 @@ class Trades:
         return cls(ts, price, size, side, name=name, validate=validate)
 
     @classmethod
-    def from_lobster(cls, message_path, *, date=None, hidden: bool = True) -> "Trades":
-        """Executions of a LOBSTER message file as trades (type 4 visible, and type 5 hidden if ``hidden``).
+    def from_lobster(cls, message_path, *, date=None, hidden: bool = True, cross: bool = False) -> "Trades":
+        """Executions of a LOBSTER message file as trades (type 4 visible, type 5 hidden if ``hidden``,
+        type 6 auction crosses with side 0 if ``cross``).
 
         The aggressor is opposite to the resting order: an execution of a sell limit order
         (direction -1) is a buyer-initiated trade (+1). See :func:`obi_widgets.io.read_lobster_trades`.
         """
         from .io.lobster import read_lobster_trades
 
-        return read_lobster_trades(message_path, date=date, hidden=hidden)
+        return read_lobster_trades(message_path, date=date, hidden=hidden, cross=cross)
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])

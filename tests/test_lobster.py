@@ -126,3 +126,48 @@ def test_aapl_ten_levels(aapl_files):
     assert book.ask_px[0, 0] == 585.94 and book.ask_sz[0, 0] == 200
     assert book.bid_px[0, 0] == 585.33 and book.bid_sz[0, 0] == 18
     assert np.all(np.diff(book.bid_px, axis=1) < 0) and np.all(np.diff(book.ask_px, axis=1) > 0)
+
+
+HALT_MSG = """36000.0,1,1,10,1000000,1
+36023.0,7,0,0,-1,-1
+36323.0,7,0,0,0,-1
+36723.0,7,0,0,1,-1
+36800.0,6,0,500,1000100,-1
+37000.0,7,0,0,-1,-1
+"""
+
+
+def test_halts_and_cross_trades(tmp_path):
+    msg = tmp_path / "XYZ_2020-03-04_34200000_57600000_message_1.csv"
+    msg.write_text(HALT_MSG)
+    from obi_widgets.io import read_lobster_halts
+
+    halts = read_lobster_halts(msg)
+    assert len(halts) == 2
+    first = halts.iloc[0]
+    assert first["halt"] == pd.Timestamp("2020-03-04 10:00:23")
+    assert first["quoting"] == pd.Timestamp("2020-03-04 10:05:23")
+    assert first["resume"] == pd.Timestamp("2020-03-04 10:12:03")
+    assert (first["first_row"], first["last_row"]) == (1, 3)
+    # the second halt is still in force at the end of the file
+    assert pd.isna(halts.iloc[1]["resume"]) and halts.iloc[1]["last_row"] == 5
+    # the auction print (type 6) is a trade without aggressor, only when asked for
+    assert len(Trades.from_lobster(msg)) == 0
+    cross = Trades.from_lobster(msg, cross=True)
+    assert cross.price.tolist() == [100.01] and cross.size.tolist() == [500] and cross.side.tolist() == [0]
+
+
+def test_resume_without_halt(tmp_path):
+    msg = tmp_path / "bad_message.csv"
+    msg.write_text("36000.0,7,0,0,1,-1\n")
+    from obi_widgets.io import read_lobster_halts
+
+    with pytest.raises(DataFormatError, match="row 0 resumes trading but no halt"):
+        read_lobster_halts(msg)
+
+
+@pytest.mark.realdata
+def test_amzn_has_no_halts(amzn_files):
+    from obi_widgets.io import read_lobster_halts
+
+    assert len(read_lobster_halts(amzn_files[0])) == 0

@@ -103,32 +103,80 @@ def read_lobster_book(message_path, orderbook_path, *, date=None, validate: bool
     return Book(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, validate=validate)
 
 
-def read_lobster_trades(message_path, *, date=None, hidden: bool = True):
+def read_lobster_trades(message_path, *, date=None, hidden: bool = True, cross: bool = False):
     """Executions of a LOBSTER message file as :class:`~obi_widgets.Trades`.
 
-    Type 4 (visible execution) rows, and type 5 (hidden execution) rows when ``hidden`` is true.
-    The side is the aggressor's, opposite to the executed resting order: ``side = -direction``.
+    Type 4 (visible execution) rows; type 5 (hidden execution) rows when ``hidden`` is true; type 6
+    (cross trade: the opening/closing auction prints) when ``cross`` is true. The side is the
+    aggressor's, opposite to the executed resting order: ``side = -direction``; a cross trade has
+    no aggressor and gets side 0.
     """
     from ..trades import Trades
 
     raw = _read_csv(message_path, "message")
     if raw.shape[1] < 6:
         raise DataFormatError(f"{message_path}: a LOBSTER message file has 6 columns, found {raw.shape[1]}")
-    kinds = (4, 5) if hidden else (4,)
+    kinds = (4, 5, 6) if hidden and cross else (4, 5) if hidden else (4, 6) if cross else (4,)
     rows = np.isin(raw[:, 1], kinds)
-    bad = np.flatnonzero(rows & ~np.isin(raw[:, 5], (-1, 1)))
+    continuous = rows & (raw[:, 1] != 6)
+    bad = np.flatnonzero(continuous & ~np.isin(raw[:, 5], (-1, 1)))
     if bad.size:
         raise DataFormatError(
             f"{message_path}: execution at row {bad[0]} has direction {raw[bad[0], 5]!r}, expected 1 or -1"
         )
     ts = _times_ns(raw[rows, 0], message_path, date)
+    side = np.where(raw[rows, 1] == 6, 0, -raw[rows, 5]).astype(np.int8)
     name = Path(message_path).name.split("_message")[0]
-    return Trades(ts, raw[rows, 4] / PRICE_SCALE, raw[rows, 3], -raw[rows, 5].astype(np.int8), name=name)
+    return Trades(ts, raw[rows, 4] / PRICE_SCALE, raw[rows, 3], side, name=name)
 
 
-def read_lobster(message_path, orderbook_path, *, date=None, hidden: bool = True, validate: bool = True):
+def read_lobster_halts(message_path, *, date=None) -> pd.DataFrame:
+    """Trading halts of a LOBSTER message file, one row per halt.
+
+    LOBSTER writes a type-7 message with price -1 when trading halts, optionally one with price 0
+    when quoting resumes, and one with price 1 when trading resumes (its book rows repeat the state
+    before). Columns: ``halt``, ``quoting``, ``resume`` (times; NaT when absent, e.g. a halt still
+    in force at the end of the file) and ``first_row``, ``last_row``: the message/book rows from the
+    halt to the resume message (inclusive), so that ``book[first_row:last_row + 1]`` are the rows
+    during the halt. Raises DataFormatError on a resume or quoting message with no halt before it.
+    """
+    raw = _read_csv(message_path, "message")
+    if raw.shape[1] < 6:
+        raise DataFormatError(f"{message_path}: a LOBSTER message file has 6 columns, found {raw.shape[1]}")
+    rows = np.flatnonzero(raw[:, 1] == 7)
+    ts = _times_ns(raw[:, 0], message_path, date)
+    halts: list[dict] = []
+    open_halt: dict | None = None
+    for r in rows.tolist():  # a handful of messages per day at most
+        code = raw[r, 4]
+        if code == -1:
+            if open_halt is None:
+                open_halt = {"halt": ts[r], "quoting": None, "resume": None, "first_row": r, "last_row": len(raw) - 1}
+        elif code in (0, 1):
+            if open_halt is None:
+                raise DataFormatError(
+                    f"{message_path}: row {r} resumes {'quoting' if code == 0 else 'trading'} but no halt precedes it"
+                )
+            if code == 0:
+                open_halt["quoting"] = ts[r]
+            else:
+                open_halt["resume"], open_halt["last_row"] = ts[r], r
+                halts.append(open_halt)
+                open_halt = None
+        else:
+            raise DataFormatError(f"{message_path}: trading-halt message at row {r} has price {code!r}, expected -1, 0 or 1")
+    if open_halt is not None:
+        halts.append(open_halt)
+    frame = pd.DataFrame(halts, columns=["halt", "quoting", "resume", "first_row", "last_row"])
+    for c in ("halt", "quoting", "resume"):
+        frame[c] = pd.to_datetime(frame[c].astype("float64"), unit="ns")
+    return frame.astype({"first_row": np.int64, "last_row": np.int64})
+
+
+def read_lobster(message_path, orderbook_path, *, date=None, hidden: bool = True, cross: bool = False,
+                 validate: bool = True):
     """Both at once: ``(book, trades)`` from a LOBSTER message + orderbook pair."""
     return (
         read_lobster_book(message_path, orderbook_path, date=date, validate=validate),
-        read_lobster_trades(message_path, date=date, hidden=hidden),
+        read_lobster_trades(message_path, date=date, hidden=hidden, cross=cross),
     )
