@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -137,3 +138,29 @@ def test_aapl_depth_imbalance(aapl_files):
     bid10, ask10 = book.bid_sz[0].sum(), book.ask_sz[0].sum()
     assert d10[0] == pytest.approx((bid10 - ask10) / (bid10 + ask10))
     assert np.all(np.abs(d10) <= 1)
+
+
+def test_imbalance_atr_by_hand():
+    s = 1_000_000_000
+    # bins of 1 s: [0.2, -0.4, 0.1] | (empty) | [0.5] | [-0.5, 0.0]
+    ts = np.array([0, 0.2 * s, 0.9 * s, 2.1 * s, 3.0 * s, 3.5 * s], dtype=np.int64)
+    sig = np.array([0.2, -0.4, 0.1, 0.5, -0.5, 0.0])
+    tr_expected = [0.6, 0.0, 0.4, 1.0]
+    # bin 0: H-L = 0.2-(-0.4) = 0.6; bin 1 empty: 0; bin 2: H=L=0.5, prev close 0.1 -> 0.4;
+    # bin 3: H=0, L=-0.5, prev close 0.5 -> 0.5-(-0.5) = 1.0
+    sma = metrics.imbalance_atr(sig, ts, "1s", window=2, smoothing="sma")
+    assert np.isnan(sma.iloc[0])
+    np.testing.assert_allclose(sma.to_numpy()[1:], [0.3, 0.2, 0.7])
+    wilder = metrics.imbalance_atr(sig, ts, "1s", window=2)
+    seed = (tr_expected[0] + tr_expected[1]) / 2
+    a2 = seed + (tr_expected[2] - seed) / 2
+    a3 = a2 + (tr_expected[3] - a2) / 2
+    np.testing.assert_allclose(wilder.to_numpy()[1:], [seed, a2, a3])
+    assert wilder.index[0] == pd.Timestamp(0) and wilder.name == "iatr"
+
+
+def test_imbalance_atr_errors():
+    with pytest.raises(ParameterError, match="window"):
+        metrics.imbalance_atr([0.1], [0], window=0)
+    with pytest.raises(ParameterError, match="smoothing"):
+        metrics.imbalance_atr([0.1], [0], smoothing="ema")

@@ -463,3 +463,15 @@ def test_aapl_integrated_ofi(aapl):
     per_level = ofi(aapl, 10)
     assert per_level.shape == (len(aapl), 10)
     np.testing.assert_array_equal(per_level, reference_ofi(aapl, 10))
+
+
+def test_aggregate_max_min_by_hand():
+    from obi_widgets.metrics import aggregate
+
+    s = 1_000_000_000
+    ts = np.array([0, s // 2, 2 * s, 2 * s + 1], dtype=np.int64)
+    vals = np.array([3.0, -1.0, np.nan, 5.0])
+    hi = aggregate(vals, ts, "1s", "max")
+    assert hi.iloc[0] == 3.0 and np.isnan(hi.iloc[1]) and np.isnan(hi.iloc[2])  # NaN propagates
+    assert aggregate(vals, ts, "1s", "max", skipna=True).iloc[2] == 5.0
+    assert aggregate(vals, ts, "1s", "min").iloc[0] == -1.0

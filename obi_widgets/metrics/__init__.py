@@ -3,7 +3,8 @@
 Each function's docstring gives its formula and the paper it follows; every convention on which
 sources disagree (normalisation, levels, weights, trade signing) is a named parameter.
 
-- imbalance at the best quotes and across depth: :func:`level1_imbalance`, :func:`depth_imbalance`
+- imbalance at the best quotes and across depth: :func:`level1_imbalance`, :func:`depth_imbalance`,
+  :func:`imbalance_atr` (the kit's own swing measure)
 - imbalance within a price band: :func:`band_imbalance`
 - order flow: :func:`ofi` (Cont-Kukanov-Stoikov; multi-level), :func:`integrated_ofi`, :func:`aggregate`
 - prices: :func:`mid`, :func:`spread`, :func:`weighted_mid`, :func:`microprice` (Stoikov 2018),
@@ -17,7 +18,7 @@ sources disagree (normalisation, levels, weights, trade signing) is a named para
 
 from ._stats import Regression
 from .band import band_imbalance
-from .imbalance import depth_imbalance, level1_imbalance, level_weights
+from .imbalance import depth_imbalance, imbalance_atr, level1_imbalance, level_weights
 from .liquidity import amihud, book_slope, depth, kyle_lambda, slippage_curve, sweep_cost
 from .ofi import IntegratedOFI, aggregate, integrated_ofi, ofi
 from .predict import forward_return, imbalance_profile, regress
@@ -26,7 +27,7 @@ from .trades import bvc_buy_fraction, cumulative_volume_delta, sign_trades, trad
 from .vpin import volume_buckets, vpin
 
 __all__ = [
-    "level1_imbalance", "depth_imbalance", "level_weights",
+    "level1_imbalance", "depth_imbalance", "level_weights", "imbalance_atr",
     "band_imbalance",
     "ofi", "integrated_ofi", "IntegratedOFI", "aggregate",
     "mid", "spread", "weighted_mid", "microprice", "fit_microprice", "MicropriceModel",

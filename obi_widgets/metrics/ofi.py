@@ -28,7 +28,7 @@ from ._common import filled, ratio, require_book
 from ._ticks import check_tick, to_ticks
 
 EMPTY_MODES = ("zero", "nan")
-HOWS = ("sum", "mean", "last", "first", "count")
+HOWS = ("sum", "mean", "last", "first", "count", "max", "min")
 MAX_BINS = 100_000_000
 
 
@@ -178,6 +178,13 @@ def _reduce(vals: np.ndarray, bins: _Bins, how: str, skipna: bool) -> np.ndarray
         else:
             out[bins.occupied] = ratio(sums, counts.astype(np.float64))
         return out
+    if how in ("max", "min"):
+        if skipna:
+            op = np.fmax if how == "max" else np.fmin
+        else:
+            op = np.maximum if how == "max" else np.minimum
+        out[bins.occupied] = op.reduceat(vals, bins.starts, axis=0)
+        return out
     # first / last
     rows = np.arange(n_rows, dtype=np.int64)[:, None]
     if how == "last":
@@ -211,7 +218,8 @@ def aggregate(values, ts, freq="10s", how: str = "sum", *, origin="epoch", skipn
       :math:`OFI_j = \sum_{n \in j} e_n` (Cont, Kukanov & Stoikov 2014); 0 for an empty bin;
     - ``"mean"``: the mean; ``"last"`` / ``"first"``: the value of the bin's last / first row (the
       state in force at the bin's end for ``"last"``); NaN for an empty bin;
-    - ``"count"``: the number of rows (of non-NaN values with ``skipna``).
+    - ``"count"``: the number of rows (of non-NaN values with ``skipna``);
+    - ``"max"`` / ``"min"``: the extremes of the bin (NaN for an empty bin).
 
     NaN values propagate (a bin with a NaN row has a NaN sum or mean, and ``"last"`` may be NaN)
     unless ``skipna=True``, which ignores them (a bin of NaN rows only then sums to 0 and has a NaN
