@@ -178,3 +178,28 @@ def check_bucket_volume(bucket_volume, fn: str, name: str = "bucket_volume") -> 
     if not (np.isfinite(v) and v > 0):
         raise ParameterError(f"{fn}(): {name} must be a finite number > 0, got {bucket_volume!r}")
     return v
+
+
+def bvc_sigma(dp: np.ndarray, sigma, fn: str, what: str) -> float:
+    """The sigma of bulk volume classification: ``sigma`` if given (checked), else the sample std
+    (ddof=1) of the price changes ``dp`` between consecutive ``what`` (bars or buckets)."""
+    if sigma is not None:
+        try:
+            s = float(sigma)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{fn}(): sigma must be None or a number > 0, got {sigma!r}") from None
+        if not (np.isfinite(s) and s > 0):
+            raise ParameterError(f"{fn}(): sigma must be None or a finite number > 0, got {sigma!r}")
+        return s
+    if dp.size < 2:
+        raise TradesError(
+            f"{fn}(): only {dp.size} {what}; sigma (the std of {what} price changes) needs at least 2, "
+            f"use smaller {what} or pass sigma="
+        )
+    s = float(np.std(dp, ddof=1))
+    if not s > 0:
+        raise TradesError(
+            f"{fn}(): the price does not change between any of the {dp.size} {what}, so the standard "
+            "deviation of their price changes is 0 and bulk volume classification is undefined"
+        )
+    return s

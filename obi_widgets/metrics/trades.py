@@ -23,6 +23,7 @@ from ..trades import Trades
 from ._common import ratio, require_book
 from ._flow import (
     bin_count,
+    bvc_sigma,
     bin_index,
     buy_sell_weights,
     check_bucket_volume,
@@ -129,25 +130,7 @@ def _bvc_bars(trades: Trades, freq, bar_volume, sigma, fn: str):
         bar_of_trade = None
     close = price[ends]
     dp = np.diff(np.concatenate(([price[0]], close)))
-    if sigma is None:
-        if dp.size < 2:
-            raise TradesError(
-                f"{fn}(): only {dp.size} bar(s); sigma (the std of bar price changes) needs at least 2, "
-                "use smaller bars or pass sigma="
-            )
-        s = float(np.std(dp, ddof=1))
-        if not s > 0:
-            raise TradesError(
-                f"{fn}(): the price does not change between any of the {dp.size} bars, so the standard "
-                "deviation of bar price changes is 0 and bulk volume classification is undefined"
-            )
-    else:
-        try:
-            s = float(sigma)
-        except (TypeError, ValueError):
-            raise ParameterError(f"{fn}(): sigma must be None or a number > 0, got {sigma!r}") from None
-        if not (np.isfinite(s) and s > 0):
-            raise ParameterError(f"{fn}(): sigma must be None or a finite number > 0, got {sigma!r}")
+    s = bvc_sigma(dp, sigma, fn, "bars")
     frac = norm_cdf(dp / s)
     if bar_of_trade is not None:
         trade_frac = frac[bar_of_trade]

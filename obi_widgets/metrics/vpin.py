@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, TradesError
-from ._flow import check_bucket_volume, cumulative_at, duration_ns, end_trades, require_trades, ts_index, volume_boundaries
+from ._flow import bvc_sigma, check_bucket_volume, cumulative_at, duration_ns, end_trades, require_trades, ts_index, volume_boundaries
 from ._stats import norm_cdf
 from .trades import _bvc_bars, _check_first, _tick_rule
 
@@ -33,22 +33,7 @@ def _buckets(trades, bucket_volume, classification, bvc_bar, sigma, first, fn):
     close = price[ends]
     if classification == "bvc" and isinstance(bvc_bar, str) and bvc_bar == "bucket":
         dp = np.diff(np.concatenate(([price[0]], close)))
-        if sigma is None:
-            if k < 2:
-                raise TradesError(f"{fn}(): only 1 complete bucket; sigma of bucket price changes needs at least 2")
-            s = float(np.std(dp, ddof=1))
-            if not s > 0:
-                raise TradesError(
-                    f"{fn}(): the price does not change between any of the {k} buckets, so sigma is 0 and "
-                    "bulk volume classification is undefined"
-                )
-        else:
-            try:
-                s = float(sigma)
-            except (TypeError, ValueError):
-                raise ParameterError(f"{fn}(): sigma must be None or a number > 0, got {sigma!r}") from None
-            if not (np.isfinite(s) and s > 0):
-                raise ParameterError(f"{fn}(): sigma must be None or a finite number > 0, got {sigma!r}")
+        s = bvc_sigma(dp, sigma, fn, "buckets")
         buy = v * norm_cdf(dp / s)
     else:
         if classification == "side":
