@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from . import datasets, errors, io, metrics
 from .book import Book
-from .errors import BookError, CrossedBookError, DataFormatError, ObiError, TimestampError, TradesError
+from .consolidation import ConsolidatedBook, consolidate, fragmentation, venue_share
+from .errors import (
+    BookError,
+    CrossedBookError,
+    DataFormatError,
+    ObiError,
+    ParameterError,
+    SequenceGapError,
+    TimestampError,
+    TradesError,
+)
 from .trades import Trades
 
 __version__ = "0.1.0"
@@ -32,6 +42,10 @@ __all__ = [
     "Book",
     "Trades",
     "DepthChart",
+    "consolidate",
+    "ConsolidatedBook",
+    "venue_share",
+    "fragmentation",
     "errors",
     "datasets",
     "io",
@@ -42,4 +56,6 @@ __all__ = [
     "DataFormatError",
     "TimestampError",
     "TradesError",
+    "ParameterError",
+    "SequenceGapError",
 ]

@@ -99,6 +99,62 @@ class Book:
 
         return read_lobster_book(message_path, orderbook_path, date=date, validate=validate)
 
+    @classmethod
+    def from_binance(cls, paths, **kwargs) -> "Book":
+        """The L2 book rebuilt from Binance raw capture file(s) (snapshot + depth diffs, the exchange's
+        sync rule). Keyword arguments as :func:`obi_widgets.io.read_binance`, which also returns the
+        trades, the bookTicker series and per-row flags (gaps, crossed rows)."""
+        from .io.binance import read_binance
+
+        return read_binance(paths, **kwargs).book
+
+    @classmethod
+    def from_tardis(cls, paths, **kwargs) -> "Book":
+        """A book from Tardis CSV file(s): ``incremental_book_L2`` (rebuilt, see
+        :func:`obi_widgets.io.read_tardis_book` for the flags) or ``book_snapshot_N``."""
+        from .io.tardis import read_tardis
+
+        result = read_tardis(paths, **kwargs)
+        if isinstance(result, Book):
+            return result
+        if hasattr(result, "book"):
+            return result.book
+        raise TypeError(f"{paths!r} holds trades, not a book: use Trades.from_tardis")
+
+    @classmethod
+    def from_ccxt(cls, snapshots, **kwargs) -> "Book":
+        """A book from one ccxt order-book dict or a list of them (see :func:`obi_widgets.io.read_ccxt_book`)."""
+        from .io.ccxt import read_ccxt_book
+
+        return read_ccxt_book(snapshots, **kwargs)
+
+    @classmethod
+    def from_frame(cls, frame, **kwargs) -> "Book":
+        """A book from a wide pandas frame, one column per level and side; :meth:`to_frame`'s layout by
+        default (see :func:`obi_widgets.io.read_wide_frame` for other column patterns)."""
+        from .io.frames import read_wide_frame
+
+        return read_wide_frame(frame, **kwargs)
+
+    @classmethod
+    def from_long_frame(cls, frame, **kwargs) -> "Book":
+        """A book from a long pandas frame: (ts, side, level, price, size) snapshots, or absolute size
+        updates with ``mode="updates"`` (see :func:`obi_widgets.io.read_long_frame`)."""
+        from .io.frames import read_long_frame
+
+        return read_long_frame(frame, **kwargs)
+
+    @staticmethod
+    def consolidate(books, names=None, tick=None, **kwargs):
+        """Books of one instrument on several venues merged onto one time axis and price ladder.
+
+        Returns a :class:`obi_widgets.ConsolidatedBook` (the consolidated book, per-venue sizes on
+        its ladder, crossed-across-venues flags); see :func:`obi_widgets.consolidate`.
+        """
+        from .consolidation import consolidate
+
+        return consolidate(books, names, tick, **kwargs)
+
     # -- shape ----------------------------------------------------------------------------
     def __len__(self) -> int:
         return int(self.ts.shape[0])
@@ -173,6 +229,12 @@ class Book:
                 cols[f"{side}_{k}"] = getattr(self, side)[:, k]
         index = pd.DatetimeIndex(self.ts.view("datetime64[ns]"), name="ts")
         return pd.DataFrame(cols, index=index)
+
+    def to_long_frame(self, *, first_level: int = 0) -> pd.DataFrame:
+        """A long DataFrame: one row per (time, side, level) with columns ``ts, side, level, price, size``."""
+        from .io.frames import to_long_frame
+
+        return to_long_frame(self, first_level=first_level)
 
     def __repr__(self) -> str:
         name = f" {self.name!r}" if self.name else ""

@@ -74,6 +74,22 @@ class Trades:
 
         return read_lobster_trades(message_path, date=date, hidden=hidden, cross=cross)
 
+    @classmethod
+    def from_binance(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> "Trades":
+        """The ``@trade`` messages of Binance raw capture file(s); ``m`` true (buyer is maker) is a
+        seller-initiated trade. See :func:`obi_widgets.io.read_binance_trades`."""
+        from .io.binance import read_binance_trades
+
+        return read_binance_trades(paths, time=time, symbol=symbol)
+
+    @classmethod
+    def from_tardis(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> "Trades":
+        """Trades of Tardis ``trades`` CSV file(s); side buy/sell/unknown is the aggressor's
+        (+1/-1/0). See :func:`obi_widgets.io.read_tardis_trades`."""
+        from .io.tardis import read_tardis_trades
+
+        return read_tardis_trades(paths, time=time, symbol=symbol)
+
     def __len__(self) -> int:
         return int(self.ts.shape[0])
 

@@ -7,11 +7,11 @@ import time
 import uuid
 from pathlib import Path
 
-NOTEBOOK_READY = """() => {
+NOTEBOOK_READY = """(name) => {
   const app = window.jupyterapp;
   const nb = app && app.shell.currentWidget;
   const kernel = nb && nb.sessionContext && nb.sessionContext.session && nb.sessionContext.session.kernel;
-  return !!(kernel && kernel.status === 'idle' && nb.content && nb.content.widgets.length);
+  return !!(kernel && kernel.status === 'idle' && nb.context.path === name && nb.content.widgets.length);
 }"""
 
 ALL_EXECUTED = """() => {
@@ -37,10 +37,12 @@ ERROR_OUTPUTS = """() => {
 
 def open_fresh_copy(page, lab, notebook: Path) -> str:
     """Copy ``notebook`` into the server root under a fresh name, open it and wait for its kernel."""
-    name = f"{notebook.stem}-{uuid.uuid4().hex[:8]}.ipynb"
+    tag = uuid.uuid4().hex[:8]
+    name = f"{notebook.stem}-{tag}.ipynb"
     shutil.copy(notebook, lab.root / name)
-    page.goto(f"{lab.url}/lab/tree/{name}")
-    page.wait_for_function(NOTEBOOK_READY, timeout=90_000)
+    # a fresh workspace per test: otherwise JupyterLab restores the notebooks of earlier tests
+    page.goto(f"{lab.url}/lab/workspaces/t{tag}/tree/{name}?reset")
+    page.wait_for_function(NOTEBOOK_READY, arg=name, timeout=90_000)
     return name
 
 

@@ -1,0 +1,562 @@
+"""Binance raw websocket captures: L2 book rebuilt from a depth snapshot + diff stream, trades, bookTicker.
+
+File format (one capture may span several consecutive files, read in the given order; gzip or plain):
+each line is ``<local capture time, int ns> <JSON message>``. Messages are combined-stream envelopes
+``{"stream": "<symbol>@<channel>", "data": {...}}`` (a bare event object is accepted too):
+
+- ``<symbol>@depth`` / ``@depth@100ms`` (``"e": "depthUpdate"``): event time ``E`` (ms), first and
+  last order-book update ids ``U``, ``u`` (USD-M futures also ``pu``, the previous event's ``u``),
+  ``b`` and ``a``: ``[[price, quantity], ...]`` as strings, quantity ABSOLUTE, "0" deletes the level;
+- ``<symbol>@bookTicker``: best bid/ask ``b``, ``B``, ``a``, ``A`` at order-book update id ``u``
+  (spot has no event time, so its rows carry the capture time; futures' ``E`` is used when present);
+- ``<symbol>@trade`` (``"e": "trade"``): price ``p``, quantity ``q``, trade time ``T`` (ms), id ``t``,
+  ``m`` true when the buyer was the maker, i.e. a SELLER-initiated trade (side -1);
+- REST depth snapshots ``{"lastUpdateId": L, "bids": [...], "asks": [...]}`` (no envelope), the
+  book as of update id L.
+
+Rebuilding follows the exchange's documented sync rule ("How to manage a local order book"):
+diffs received before a snapshot are BUFFERED; at the snapshot, buffered diffs that the snapshot
+already contains are dropped (spot: ``u <= L``; futures: ``u < L``), the first diff applied must
+straddle it (spot: ``U <= L + 1 <= u``; futures: ``U <= L <= u``), and every later diff must follow
+the previous one without a hole (spot: ``U == previous u + 1``; futures: ``pu == previous u``).
+A diff that breaks the chain is a sequence gap: ``on_gap="raise"`` raises
+:class:`~obi_widgets.errors.SequenceGapError` naming the file and line; ``on_gap="flag"`` keeps
+applying diffs but flags every row from the gap on (``flags["gap"]``) until a later snapshot
+resynchronises the book (the buffered diffs are replayed onto it, and one clean row is emitted
+at the last of them). A diff whose ``u`` is not above the last applied ``u`` is a duplicate and is
+skipped. A snapshot that arrives while the book is in sync is not needed and is ignored.
+
+Known trap, reproduced by the sample capture in ``shared/data``: its REST snapshot arrives after
+several diffs. Dropping those buffered diffs (instead of applying the ones with ``u > L``) leaves
+a stale bid that no later diff removes and the book is crossed from about 88 s on. Every built
+book is checked for crossed/locked rows (see :mod:`obi_widgets.io.builder`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataFormatError, ParameterError, SequenceGapError
+from .builder import BookBuilder, BuildResult
+
+try:  # optional, faster; not a dependency
+    import orjson as _orjson
+
+    _loads = _orjson.loads
+except ImportError:  # pragma: no cover - depends on the environment
+    _loads = json.loads
+
+_MS = 1_000_000
+_FLUSH = 20_000  # depth messages parsed between conversions of their level strings to floats
+_MARKETS = ("auto", "spot", "futures")
+_TIMES = ("exchange", "local")
+_ON_GAP = ("raise", "flag")
+
+
+# -- parsing ----------------------------------------------------------------------------------
+def _paths(paths) -> list[Path]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    out = [Path(p) for p in paths]
+    if not out:
+        raise ParameterError("no capture file given")
+    for p in out:
+        if not p.exists():
+            raise FileNotFoundError(f"Binance capture file not found: {p}")
+    return out
+
+
+def _open_text(path: Path):
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, "r", encoding="utf-8")
+
+
+def _levels_array(lists: list, where: str) -> np.ndarray:
+    """[[price, qty], ...] lists (strings) -> (m, 2) float64, in one numpy conversion."""
+    flat = list(chain.from_iterable(lists))
+    if not flat:
+        return np.zeros((0, 2))
+    try:
+        arr = np.array(flat, dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise DataFormatError(f"{where}: price levels must be [price, quantity] pairs of numbers: {exc}") from None
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise DataFormatError(f"{where}: price levels must be [price, quantity] pairs, got shape {arr.shape}")
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class BinanceCapture:
+    """Parsed messages of a capture, columnar, in capture order (what :func:`read_binance` builds on).
+
+    ``files``: the paths; every message has ``file`` (index into ``files``) and ``line`` (1-based).
+
+    - ``depth``: dict of (D,) arrays ``local_ts, E, U, u, pu`` (pu -1 when absent), ``n_bid, n_ask``,
+      ``offset`` (first row of the message in ``levels``), ``file, line``;
+    - ``levels``: dict of arrays ``side`` (+1 bid/-1 ask), ``price``, ``qty`` for every diff level,
+      each message's bids then asks;
+    - ``snapshots``: list of dicts ``local_ts, last_update_id, before_depth`` (how many depth
+      messages precede it), ``file, line, bids, asks`` ((k, 2) price/qty arrays);
+    - ``trades``: dict of arrays ``local_ts, T, E, id, price, qty, buyer_maker``;
+    - ``bbo``: dict of arrays ``local_ts, E`` (-1 when absent), ``u, bid, bid_qty, ask, ask_qty``;
+    - ``symbols``: the symbols seen; ``ignored``: count of messages of other kinds.
+    """
+
+    files: tuple[Path, ...]
+    depth: dict
+    levels: dict
+    snapshots: list
+    trades: dict
+    bbo: dict
+    symbols: frozenset
+    ignored: int
+
+    def where(self, i: int) -> str:
+        """``file:line`` of depth message i."""
+        return f"{self.files[int(self.depth['file'][i])]}:{int(self.depth['line'][i])}"
+
+
+def read_binance_messages(paths, *, symbol: str | None = None) -> BinanceCapture:
+    """Parse one or several capture files (in order) into a :class:`BinanceCapture`.
+
+    ``symbol``: keep only this symbol's depth/trade/bookTicker events (case-insensitive); by
+    default all are kept and more than one symbol in the depth stream is an error. REST snapshots
+    name no symbol and are always kept: a multi-symbol capture needs one snapshot stream per file.
+    Raises :class:`~obi_widgets.errors.DataFormatError` naming the file and line of a bad line.
+    """
+    files = _paths(paths)
+    want = symbol.upper() if symbol else None
+    d_local, d_E, d_U, d_u, d_pu, d_nb, d_na, d_file, d_line = ([] for _ in range(9))
+    d_bids: list = []
+    d_asks: list = []
+    snaps: list = []
+    t_local, t_T, t_E, t_id, t_px, t_qty, t_m = ([] for _ in range(7))
+    b_local, b_E, b_u, b_vals = [], [], [], []
+    symbols: set = set()
+    ignored = 0
+    loads = _loads
+    lv_parts: list = []  # (m, 2) float arrays: the parsed strings are converted every _FLUSH messages
+
+    def flush(where: str) -> None:
+        if d_bids:
+            lv_parts.append(_levels_array([x for pair in zip(d_bids, d_asks) for x in pair], where))
+            d_bids.clear()
+            d_asks.clear()
+    for fi, path in enumerate(files):
+        with _open_text(path) as fh:
+            for ln, line in enumerate(fh, 1):
+                sp = line.find(" ")
+                if sp <= 0:
+                    if not line.strip():
+                        continue
+                    raise DataFormatError(f"{path}:{ln}: expected '<local_ts_ns> <json>', got {line[:60]!r}")
+                try:
+                    local = int(line[:sp])
+                    msg = loads(line[sp + 1 :])
+                except ValueError as exc:
+                    raise DataFormatError(f"{path}:{ln}: expected '<local_ts_ns> <json>': {exc}") from None
+                if not isinstance(msg, dict):
+                    raise DataFormatError(f"{path}:{ln}: expected a JSON object, got {type(msg).__name__}")
+                data = msg.get("data", msg)
+                try:
+                    if "lastUpdateId" in data:
+                        where = f"{path}:{ln}"
+                        snaps.append(
+                            {
+                                "local_ts": local,
+                                "last_update_id": int(data["lastUpdateId"]),
+                                "before_depth": len(d_U),
+                                "file": fi,
+                                "line": ln,
+                                "bids": _levels_array([data["bids"]], where),
+                                "asks": _levels_array([data["asks"]], where),
+                            }
+                        )
+                        continue
+                    sym = data.get("s")
+                    if want is not None and sym is not None and sym.upper() != want:
+                        continue
+                    kind = data.get("e")
+                    if kind == "depthUpdate":
+                        symbols.add(sym)
+                        b, a = data["b"], data["a"]
+                        d_local.append(local)
+                        d_E.append(data["E"])
+                        d_U.append(data["U"])
+                        d_u.append(data["u"])
+                        d_pu.append(data.get("pu", -1))
+                        d_nb.append(len(b))
+                        d_na.append(len(a))
+                        d_bids.append(b)
+                        d_asks.append(a)
+                        d_file.append(fi)
+                        d_line.append(ln)
+                        if len(d_bids) >= _FLUSH:
+                            flush(f"{path}:{ln}")
+                    elif kind == "trade":
+                        t_local.append(local)
+                        t_T.append(data["T"])
+                        t_E.append(data["E"])
+                        t_id.append(data["t"])
+                        t_px.append(data["p"])
+                        t_qty.append(data["q"])
+                        t_m.append(bool(data["m"]))
+                    elif kind == "bookTicker" or (kind is None and "B" in data and "A" in data and "u" in data):
+                        b_local.append(local)
+                        b_E.append(data.get("E", -1))
+                        b_u.append(data["u"])
+                        b_vals.append((data["b"], data["B"], data["a"], data["A"]))
+                    else:
+                        ignored += 1
+                except (KeyError, TypeError) as exc:
+                    raise DataFormatError(f"{path}:{ln}: message lacks the field {exc} (or it has the wrong type)") from None
+    if want is None and len(symbols) > 1:
+        raise DataFormatError(f"{', '.join(map(str, files))}: depth updates for several symbols {sorted(symbols)}; pass symbol=")
+
+    i64 = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
+    n_bid, n_ask = i64(d_nb), i64(d_na)
+    counts = n_bid + n_ask
+    # levels: message by message, bids then asks
+    flush(str(files[-1]))
+    lv = np.concatenate(lv_parts) if lv_parts else np.zeros((0, 2))
+    side = np.repeat(np.tile(np.array([1, -1], np.int8), len(d_U)), np.column_stack([n_bid, n_ask]).ravel())
+    depth = {
+        "local_ts": i64(d_local),
+        "E": i64(d_E),
+        "U": i64(d_U),
+        "u": i64(d_u),
+        "pu": i64(d_pu),
+        "n_bid": n_bid,
+        "n_ask": n_ask,
+        "offset": np.cumsum(counts) - counts,
+        "file": i64(d_file),
+        "line": i64(d_line),
+    }
+    levels = {"side": side, "price": np.ascontiguousarray(lv[:, 0]), "qty": np.ascontiguousarray(lv[:, 1])}
+    try:
+        trades = {
+            "local_ts": i64(t_local),
+            "T": i64(t_T),
+            "E": i64(t_E),
+            "id": i64(t_id),
+            "price": np.array(t_px, dtype=np.float64),
+            "qty": np.array(t_qty, dtype=np.float64),
+            "buyer_maker": np.array(t_m, dtype=bool),
+        }
+        bv = np.array(b_vals, dtype=np.float64).reshape(-1, 4)
+    except ValueError as exc:
+        raise DataFormatError(f"{files[0]}..{files[-1]}: a trade or bookTicker field is not a number: {exc}") from None
+    bbo = {
+        "local_ts": i64(b_local),
+        "E": i64(b_E),
+        "u": i64(b_u),
+        "bid": bv[:, 0].copy(),
+        "bid_qty": bv[:, 1].copy(),
+        "ask": bv[:, 2].copy(),
+        "ask_qty": bv[:, 3].copy(),
+    }
+    return BinanceCapture(tuple(files), depth, levels, snaps, trades, bbo, frozenset(symbols), ignored)
+
+
+# -- sequencing -------------------------------------------------------------------------------
+class _Sequencer:
+    """The sync state machine: turns depth messages and snapshots into an ordered list of ops.
+
+    An op is ``(msg, emit, gap)``: ``msg >= 0`` applies depth message ``msg``; ``msg < 0`` resets
+    the book to snapshot ``-msg - 1``. ``emit`` samples a book row after it; ``gap`` flags that row.
+    """
+
+    NOBOOK, SYNCED, GAP = "nobook", "synced", "gap"
+
+    def __init__(self, cap: BinanceCapture, futures: bool, on_gap: str):
+        self.cap = cap
+        self.futures = futures
+        self.on_gap = on_gap
+        d = cap.depth
+        self.U, self.u, self.pu = d["U"].tolist(), d["u"].tolist(), d["pu"].tolist()
+        self.ops: list[tuple[int, bool, bool]] = []
+        self.mode = self.NOBOOK
+        self.prev = -1  # last applied u, or the snapshot's L while expect_first
+        self.expect_first = False
+        self.buffer: list[int] = []
+        self.replaying = False
+        self.stats = {"stale_dropped": 0, "duplicates_dropped": 0, "snapshots_used": 0, "snapshots_ignored": 0}
+        self.gaps: list[str] = []
+
+    # the exchange's rules
+    def _stale(self, i, L):
+        return self.u[i] < L if self.futures else self.u[i] <= L
+
+    def _first_ok(self, i, L):
+        return self.U[i] <= L <= self.u[i] if self.futures else self.U[i] <= L + 1 <= self.u[i]
+
+    def _next_ok(self, i, prev):
+        return self.pu[i] == prev if self.futures else self.U[i] == prev + 1
+
+    def _apply(self, i, gap):
+        # while replaying onto a resync snapshot, rows were already emitted for these diffs
+        self.ops.append((i, not self.replaying, gap))
+        self.prev = self.u[i]
+
+    def _gap(self, i, expected):
+        got = f"U={self.U[i]}, u={self.u[i]}" + (f", pu={self.pu[i]}" if self.futures else "")
+        text = f"{self.cap.where(i)}: depth update ({got}) does not follow: expected {expected}"
+        if self.on_gap == "raise":
+            raise SequenceGapError(
+                text + "; the book rebuilt from here would be wrong (pass on_gap='flag' to keep it, flagged)"
+            )
+        self.gaps.append(text)
+        self.mode = self.GAP
+        self.buffer = [i]
+        self.expect_first = False
+        self._apply(i, True)
+
+    def diff(self, i):
+        if self.mode == self.NOBOOK:
+            self.buffer.append(i)
+        elif self.mode == self.GAP:
+            self.buffer.append(i)
+            if self.u[i] <= self.prev:
+                self.stats["duplicates_dropped"] += 1
+            else:
+                self._apply(i, True)
+        elif self.expect_first:
+            L = self.prev
+            if self._stale(i, L):
+                self.stats["stale_dropped"] += 1
+            elif self._first_ok(i, L):
+                self.expect_first = False
+                self._apply(i, False)
+            else:
+                first = L if self.futures else L + 1
+                self._gap(i, f"U <= {first} <= u for the first update after the snapshot (lastUpdateId={L})")
+        elif self._next_ok(i, self.prev):
+            self._apply(i, False)
+        elif self.u[i] <= self.prev:
+            self.stats["duplicates_dropped"] += 1
+        else:
+            self._gap(i, f"pu={self.prev}" if self.futures else f"U={self.prev + 1}")
+
+    def snapshot(self, s):
+        snap = self.cap.snapshots[s]
+        if self.mode == self.SYNCED and not self.expect_first:
+            self.stats["snapshots_ignored"] += 1
+            return
+        was_gap = self.mode == self.GAP
+        buffered, self.buffer = self.buffer, []
+        self.stats["snapshots_used"] += 1
+        self.ops.append((-s - 1, False, False))
+        self.mode, self.expect_first, self.prev = self.SYNCED, True, snap["last_update_id"]
+        if not was_gap:
+            for i in buffered:  # the initial sync: these diffs were never applied, rows are new
+                self.diff(i)
+            return
+        applied_before = len(self.ops)
+        self.replaying = True
+        for i in buffered:
+            self.diff(i)
+        self.replaying = False
+        if len(self.ops) > applied_before:  # one row for the resynchronised state
+            i, _, gap = self.ops[-1]
+            self.ops[-1] = (i, True, self.mode == self.GAP)
+
+    def run(self):
+        snaps = self.cap.snapshots
+        si = 0
+        for i in range(len(self.U)):
+            while si < len(snaps) and snaps[si]["before_depth"] <= i:
+                self.snapshot(si)
+                si += 1
+            self.diff(i)
+        while si < len(snaps):
+            self.snapshot(si)
+            si += 1
+        return self.ops
+
+
+def _plan_rows(cap: BinanceCapture, ops, time: str):
+    """Delta rows (side, price, size, ts, reset, emit) for the ops, and the op of every row."""
+    d, lv = cap.depth, cap.levels
+    counts = d["n_bid"] + d["n_ask"]
+    msg = np.array([op[0] for op in ops], dtype=np.int64)
+    emit_op = np.array([op[1] for op in ops], dtype=bool)
+    ts_msg = d["E"] * _MS if time == "exchange" else d["local_ts"]
+    n_rows = np.zeros(len(ops), dtype=np.int64)
+    # snapshots are few; diff ops are gathered in one vectorised pass
+    is_snap = msg < 0
+    diff_ops = np.flatnonzero(~is_snap)
+    m = msg[diff_ops]
+    c = np.maximum(counts[m], 1)  # an empty diff still gets one (marker) row to carry its emit
+    n_rows[diff_ops] = c
+    for j in np.flatnonzero(is_snap):
+        snap = cap.snapshots[-int(msg[j]) - 1]
+        n_rows[j] = max(1, len(snap["bids"]) + len(snap["asks"]))
+    total = int(n_rows.sum())
+    side = np.zeros(total, dtype=np.int8)
+    price = np.full(total, np.nan)
+    size = np.full(total, np.nan)
+    ts = np.zeros(total, dtype=np.int64)
+    start = np.cumsum(n_rows) - n_rows
+    # diff rows
+    rows = np.repeat(start[diff_ops], c) + (np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c))
+    src = np.repeat(d["offset"][m], c) + (np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c))
+    real = np.repeat(counts[m] > 0, c)
+    side[rows[real]] = lv["side"][src[real]]
+    price[rows[real]] = lv["price"][src[real]]
+    size[rows[real]] = lv["qty"][src[real]]
+    ts[rows] = np.repeat(ts_msg[m], c)
+    # snapshot rows
+    for j in np.flatnonzero(is_snap):
+        snap = cap.snapshots[-int(msg[j]) - 1]
+        nb, na = len(snap["bids"]), len(snap["asks"])
+        a = int(start[j])
+        side[a : a + nb] = 1
+        side[a + nb : a + nb + na] = -1
+        price[a : a + nb + na] = np.concatenate([snap["bids"][:, 0], snap["asks"][:, 0]])
+        size[a : a + nb + na] = np.concatenate([snap["bids"][:, 1], snap["asks"][:, 1]])
+        ts[a : a + n_rows[j]] = snap["local_ts"]  # never sampled: a snapshot op emits no row
+    reset = np.zeros(total, dtype=bool)
+    reset[start[is_snap]] = True
+    emit = np.zeros(total, dtype=bool)
+    last = start + n_rows - 1
+    emit[last[emit_op]] = True
+    row_op = np.repeat(np.arange(len(ops)), n_rows)
+    return side, price, size, ts, reset, emit, row_op
+
+
+# -- public -----------------------------------------------------------------------------------
+def read_binance(
+    paths,
+    *,
+    levels: int = 10,
+    market: str = "auto",
+    time: str = "exchange",
+    on_gap: str = "raise",
+    on_crossed: str = "raise",
+    symbol: str | None = None,
+    tick_size: float | None = None,
+    name: str | None = None,
+) -> BuildResult:
+    """Book, trades and bookTicker from one Binance capture file or several consecutive ones.
+
+    ``levels``: levels per side of the rebuilt book (the REST snapshot has up to 1000; deeper rows
+    are NaN). ``market``: "spot" or "futures" sync rule (see the module docstring); "auto" takes
+    futures when the depth updates carry ``pu``. ``time``: "exchange" stamps book rows with the
+    diff's event time ``E`` and trades with their trade time ``T`` (ms, converted to ns);
+    "local" uses the capture clock of each line (in the sample capture about 1.27 s behind the
+    exchange). ``on_gap``: "raise" or "flag" (see the module docstring). ``on_crossed``: "raise"
+    or "flag" (see :mod:`obi_widgets.io.builder`). ``symbol``: keep one symbol of a multi-symbol
+    capture. ``tick_size``: the price grid (inferred by default).
+
+    Returns a :class:`~obi_widgets.io.builder.BuildResult`: ``book`` has one row per APPLIED diff
+    (a message changing several levels gives one row); ``flags`` has ``"crossed"`` and ``"gap"``;
+    ``trades`` is :class:`~obi_widgets.Trades` (side -1 when ``m`` is true, else +1); ``bbo`` is the
+    bookTicker stream as a 1-level Book (None when the capture has none), stamped with the capture
+    clock when the messages have no event time (spot), else with ``E`` under ``time="exchange"``.
+    ``meta``: ``update_id`` (T,) the ``u`` each book row was sampled after; ``event_time_ns`` (T,);
+    ``bbo_update_id``; ``bbo_time`` ("local" or "exchange"); ``trade_id``; ``market``; ``time``;
+    ``symbol``; ``gaps`` (text of each gap); ``stale_dropped``, ``duplicates_dropped``,
+    ``snapshots_used``, ``snapshots_ignored``, ``ignored_messages`` (counts).
+    """
+    from ..book import Book
+    from ..trades import Trades
+
+    if market not in _MARKETS:
+        raise ParameterError(f"market={market!r}: expected one of {_MARKETS}")
+    if time not in _TIMES:
+        raise ParameterError(f"time={time!r}: expected one of {_TIMES}")
+    if on_gap not in _ON_GAP:
+        raise ParameterError(f"on_gap={on_gap!r}: expected one of {_ON_GAP}")
+    cap = read_binance_messages(paths, symbol=symbol)
+    files = ", ".join(map(str, cap.files))
+    d = cap.depth
+    if market == "auto":
+        market = "futures" if d["pu"].size and (d["pu"] >= 0).any() else "spot"
+    if not cap.snapshots:
+        raise DataFormatError(
+            f"{files}: no REST depth snapshot ({{\"lastUpdateId\": ...}} line); the book cannot be rebuilt from diffs alone"
+        )
+    sym = symbol.upper() if symbol else (next(iter(cap.symbols)) if cap.symbols else None)
+    if name is None:
+        name = f"binance {market} {sym}" if sym else f"binance {market}"
+    seq = _Sequencer(cap, market == "futures", on_gap)
+    ops = seq.run()
+
+    builder = BookBuilder(levels, tick_size=tick_size, name=name)
+    if ops:
+        side, price, size, ts, reset, emit, row_op = _plan_rows(cap, ops, time)
+        builder.feed(ts, side, price, size, emit=emit, reset=reset)
+    else:
+        row_op = np.zeros(0, dtype=np.int64)
+    # per book row: the op it was sampled after -> message -> update id, gap flag
+    ts_out, *_rest, src = builder.arrays()
+    op_of_row = row_op[src]
+    op_msg = np.array([op[0] for op in ops], dtype=np.int64)
+    op_gap = np.array([op[2] for op in ops], dtype=bool)
+    msg_of_row = op_msg[op_of_row] if ops else np.zeros(0, np.int64)
+    gap = op_gap[op_of_row] if ops else np.zeros(0, bool)
+
+    t = cap.trades
+    trades = Trades(
+        t["T"] * _MS if time == "exchange" else t["local_ts"],
+        t["price"],
+        t["qty"],
+        np.where(t["buyer_maker"], -1, 1).astype(np.int8),
+        name=name,
+    )
+    b = cap.bbo
+    bbo = None
+    bbo_time = "local"
+    if b["u"].size:
+        has_e = bool((b["E"] >= 0).all())
+        bbo_time = "exchange" if (time == "exchange" and has_e) else "local"
+        bts = b["E"] * _MS if bbo_time == "exchange" else b["local_ts"]
+        bbo = Book(bts, b["bid"], b["bid_qty"], b["ask"], b["ask_qty"], name=f"{name} bookTicker")
+    meta = {
+        "update_id": d["u"][msg_of_row],
+        "event_time_ns": d["E"][msg_of_row] * _MS,
+        "bbo_update_id": b["u"],
+        "bbo_time": bbo_time,
+        "trade_id": t["id"],
+        "market": market,
+        "time": time,
+        "symbol": sym,
+        "gaps": tuple(seq.gaps),
+        "ignored_messages": cap.ignored,
+        **seq.stats,
+    }
+    return builder.result(on_crossed=on_crossed, flags={"gap": gap}, trades=trades, bbo=bbo, meta=meta)
+
+
+def read_binance_book(paths, **kwargs):
+    """Only the rebuilt :class:`~obi_widgets.Book` of :func:`read_binance` (same arguments)."""
+    return read_binance(paths, **kwargs).book
+
+
+def read_binance_trades(paths, *, time: str = "exchange", symbol: str | None = None, name: str | None = None):
+    """Only the trades of a capture, as :class:`~obi_widgets.Trades` (no snapshot needed)."""
+    from ..trades import Trades
+
+    if time not in _TIMES:
+        raise ParameterError(f"time={time!r}: expected one of {_TIMES}")
+    cap = read_binance_messages(paths, symbol=symbol)
+    t = cap.trades
+    return Trades(
+        t["T"] * _MS if time == "exchange" else t["local_ts"],
+        t["price"],
+        t["qty"],
+        np.where(t["buyer_maker"], -1, 1).astype(np.int8),
+        name=name,
+    )
+
+
+__all__ = ["BinanceCapture", "read_binance", "read_binance_book", "read_binance_messages", "read_binance_trades"]

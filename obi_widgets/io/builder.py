@@ -1,0 +1,453 @@
+"""Incremental L2 book building: a stream of price-level deltas to a :class:`~obi_widgets.Book`.
+
+Input: one row per price-level change, as columnar arrays (any length n)
+
+- ``ts``: int64 ns (or datetime64), the time of the row;
+- ``side``: +1 bid / -1 ask (or bool, True = bid; or the strings ``bid``/``ask``, ``buy``/``sell``,
+  ``b``/``a``); **0 is a marker row** that changes no level but carries a time, an ``emit`` and a
+  ``reset`` (use it for a message with no level changes or an empty snapshot);
+- ``price``: float64, the level's price;
+- ``size``: float64, the level's ABSOLUTE new size; 0 deletes the level (deleting a level that
+  is not in the book is allowed and does nothing, as exchanges send such deletes routinely);
+- ``reset`` (optional, bool per row or row indices): clear BOTH sides before applying this row;
+  set it on the first row of every full snapshot (the rest of the snapshot follows as rows);
+- ``emit`` (optional): after which rows to sample the book. ``None``/``"row"`` samples after every
+  row; ``"ts"`` after the last row of each run of equal ``ts``; a bool mask or increasing row
+  indices sample after exactly those rows, so a message that changes several levels gives ONE
+  output row when only its last row is marked.
+
+Output: a :class:`BuildResult` holding a Book of the top ``levels`` levels per side, one row per
+sampled input row, with the input row's time (empty levels NaN, at the tail, as in every Book),
+the input row each output row was sampled after (``source_row``), and per-row ``flags``.
+
+Crossed books: every built book is checked for best bid >= best ask (crossed, or locked when
+equal). ``on_crossed="raise"`` (default) raises :class:`~obi_widgets.errors.CrossedBookError`
+naming the output row, its time and the input row; ``on_crossed="flag"`` returns the book with
+those rows kept and ``flags["crossed"]`` set on them (such a Book is built with
+``validate=False``: its crossed rows break the Book invariant on purpose, and
+``result.book[~result.unreliable]`` is the clean part).
+
+Prices are keyed internally as integers: ``key = price * 10**k / g`` on the grid of step
+``tick_size = g * 10**-k``. By default the grid is inferred: k is the fewest decimal places that
+write every price exactly (up to a few float64 ulps, which absorbs the rounding of text-to-float
+parsing; at most 12 places), g the gcd of all the prices in those units. Later chunks may refine the grid (the live keys are
+rescaled). Pass ``tick_size`` to fix it: a price off that grid is then an error. Output prices are
+the input floats themselves, never recomputed from keys.
+
+The ladder of each side is a blocked sorted array (the leaf level of a B+-tree, see
+:mod:`obi_widgets.io._builder_kernels`) inside one numba kernel: finding a level d places from the
+top costs O(log d), inserting or deleting it O(64) (one block shifts), prices may drift without
+bound (no dense window to re-centre), memory is O(live levels) + O(T * levels) output.
+A stateful :class:`BookBuilder` takes the stream in chunks (``feed`` may be called many times,
+the ladder carries over), so a day of tens of millions of updates never has to sit in memory as
+input all at once; :func:`build_book` is the one-shot form.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from .._arrays import frozen
+from .._time import as_ns_array, first_decrease, format_ns
+from ..errors import BookError, CrossedBookError, ParameterError, TimestampError
+from . import _builder_kernels as _k
+
+MAX_DECIMALS = 12
+_BID_WORDS = {"bid", "bids", "b", "buy"}
+_ASK_WORDS = {"ask", "asks", "a", "sell", "s", "offer", "offers"}
+_ON_CROSSED = ("raise", "flag")
+
+
+# -- result -----------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False, repr=False)
+class BuildResult:
+    """A built book and what is known about its rows.
+
+    - ``book``: the :class:`~obi_widgets.Book` (T rows x ``levels``);
+    - ``flags``: name -> read-only bool array (T,), True where the row is suspect. The builder
+      always sets ``"crossed"`` (best bid >= best ask); loaders add their own (e.g. ``"gap"`` for
+      rows built while a feed was out of sequence). ``unreliable`` is their OR;
+    - ``source_row``: int64 (T,), the input row (counted over all ``feed`` calls) each output row
+      was sampled after: map any per-input-row value ``v`` to the book rows with ``v[source_row]``;
+    - ``tick_size``: the price grid step used to key levels (inferred or given; NaN if no prices);
+    - ``trades``, ``bbo``: loaders that read them attach :class:`~obi_widgets.Trades` and the
+      venue's own best bid/offer stream as a 1-level Book (None otherwise);
+    - ``meta``: loader-specific extras (documented by each loader), read-only mapping.
+    """
+
+    book: Any
+    flags: Mapping[str, np.ndarray]
+    source_row: np.ndarray
+    tick_size: float = math.nan
+    trades: Any = None
+    bbo: Any = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        n = len(self.book)
+        clean = {}
+        for key, mask in self.flags.items():
+            arr = np.asarray(mask, dtype=bool)
+            if arr.shape != (n,):
+                raise ParameterError(f"flag {key!r} has shape {arr.shape}, expected ({n},) like the book")
+            clean[key] = frozen(np.ascontiguousarray(arr))
+        object.__setattr__(self, "flags", MappingProxyType(clean))
+        object.__setattr__(self, "source_row", frozen(np.ascontiguousarray(self.source_row, dtype=np.int64)))
+        meta = {k: frozen(v) if isinstance(v, np.ndarray) else v for k, v in dict(self.meta).items()}
+        object.__setattr__(self, "meta", MappingProxyType(meta))
+
+    @property
+    def unreliable(self) -> np.ndarray:
+        """Bool (T,): True where any flag is set."""
+        out = np.zeros(len(self.book), dtype=bool)
+        for mask in self.flags.values():
+            out |= mask
+        return out
+
+    def with_flags(self, **flags) -> "BuildResult":
+        """A copy with more (or replaced) flags; each a bool array (T,)."""
+        merged = dict(self.flags)
+        merged.update(flags)
+        return BuildResult(self.book, merged, self.source_row, self.tick_size, self.trades, self.bbo, self.meta)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={int(v.sum())}" for k, v in self.flags.items()) or "none"
+        extra = "".join(f", {a}={getattr(self, a)!r}" for a in ("trades", "bbo") if getattr(self, a) is not None)
+        return f"BuildResult(book={self.book!r}, flags: {counts}, tick_size={self.tick_size!r}{extra})"
+
+
+# -- argument parsing -------------------------------------------------------------------------
+def as_side(side, n: int | None = None) -> np.ndarray:
+    """Sides as int8 +1 (bid) / -1 (ask) / 0 (marker) from ints, bools (True = bid) or strings."""
+    arr = np.asarray(side)
+    if arr.ndim != 1 or (n is not None and arr.shape[0] != n):
+        raise ParameterError(f"side has shape {arr.shape}, expected ({n},) like ts")
+    if arr.dtype == bool:
+        return np.where(arr, 1, -1).astype(np.int8)
+    if arr.dtype.kind in "OUS":
+        words = np.char.lower(arr.astype(str))
+        out = np.zeros(arr.shape[0], dtype=np.int8)
+        out[np.isin(words, list(_BID_WORDS))] = 1
+        out[np.isin(words, list(_ASK_WORDS))] = -1
+        bad = np.flatnonzero((out == 0) & ~np.isin(words, ["0", ""]))
+        if bad.size:
+            r = int(bad[0])
+            raise BookError(f"side at row {r} is {arr[r]!r}; expected bid/ask (or buy/sell, b/a, +1/-1, 0 for a marker)")
+        return out
+    if arr.dtype.kind in "iuf":
+        ok = (arr == 1) | (arr == -1) | (arr == 0)
+        if not ok.all():
+            r = int(np.flatnonzero(~ok)[0])
+            raise BookError(f"side at row {r} is {arr[r]!r}; expected +1 (bid), -1 (ask) or 0 (marker row)")
+        return arr.astype(np.int8)
+    raise ParameterError(f"side must be ints, bools or strings, got dtype {arr.dtype}")
+
+
+def _row_mask(value, n: int, what: str) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ParameterError(f"{what} mask has shape {arr.shape}, expected ({n},) like ts")
+        return np.ascontiguousarray(arr)
+    if arr.dtype.kind in "iu" or (arr.size == 0 and arr.ndim == 1):
+        idx = arr.astype(np.int64).ravel()
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ParameterError(f"{what} row indices must be in [0, {n}), got {idx.min()}..{idx.max()}")
+        mask = np.zeros(n, dtype=bool)
+        mask[idx] = True
+        return mask
+    raise ParameterError(f"{what} must be a bool mask or an int array of row indices, got dtype {arr.dtype}")
+
+
+def _emit_mask(emit, ts: np.ndarray) -> np.ndarray:
+    n = ts.shape[0]
+    if emit is None or (isinstance(emit, str) and emit == "row"):
+        return np.ones(n, dtype=bool)
+    if isinstance(emit, str):
+        if emit == "ts":
+            mask = np.ones(n, dtype=bool)
+            mask[:-1] = ts[1:] != ts[:-1]
+            return mask
+        raise ParameterError(f"emit={emit!r}: expected None, 'row', 'ts', a bool mask or row indices")
+    return _row_mask(emit, n, "emit")
+
+
+def _tick_grid(tick_size) -> tuple[int, int]:
+    t = float(tick_size)
+    if not (t > 0 and math.isfinite(t)):
+        raise ParameterError(f"tick_size must be a positive finite number, got {tick_size!r}")
+    for k in range(MAX_DECIMALS + 1):
+        s = t * 10.0**k
+        if abs(s - round(s)) <= _k.REL_TOL * max(s, 1.0) and round(s) >= 1:
+            return k, int(round(s))
+    raise ParameterError(f"tick_size {tick_size!r} is not a decimal with at most {MAX_DECIMALS} places")
+
+
+def _check_values(side, price, size):
+    priced = side != 0
+    bad = np.flatnonzero(priced & ~np.isfinite(price))
+    if bad.size:
+        r = int(bad[0])
+        raise BookError(f"price at row {r} is {float(price[r])!r}; a level update needs a finite price")
+    bad = np.flatnonzero(priced & ~(np.isfinite(size) & (size >= 0)))
+    if bad.size:
+        r = int(bad[0])
+        raise BookError(f"size at row {r} is {float(size[r])!r}; expected a finite absolute size >= 0 (0 deletes)")
+
+
+# -- the builder ------------------------------------------------------------------------------
+class _Ladder:
+    """One side's blocked sorted array (see :mod:`obi_widgets.io._builder_kernels`)."""
+
+    def __init__(self, blocks: int = 16):
+        B = _k.BLOCK
+        self.K = np.zeros((blocks, B), dtype=np.int64)
+        self.P = np.zeros((blocks, B))
+        self.S = np.zeros((blocks, B))
+        self.cnt = np.zeros(blocks, dtype=np.int64)
+        self.dirs = np.zeros(blocks, dtype=np.int64)
+        self.dlast = np.zeros(blocks, dtype=np.int64)
+        self.free = np.zeros(blocks, dtype=np.int64)
+        self.info = np.zeros(3, dtype=np.int64)
+        _k.clear(self.cnt, self.free, self.info)
+
+    @property
+    def arrays(self):
+        return self.K, self.P, self.S, self.cnt, self.dirs, self.dlast, self.free, self.info
+
+    def grow(self) -> None:
+        m = self.cnt.shape[0]
+        for name in ("K", "P", "S"):
+            old = getattr(self, name)
+            new = np.zeros((2 * m, old.shape[1]), dtype=old.dtype)
+            new[:m] = old
+            setattr(self, name, new)
+        for name in ("cnt", "dirs", "dlast"):
+            old = getattr(self, name)
+            new = np.zeros(2 * m, dtype=old.dtype)
+            new[:m] = old
+            setattr(self, name, new)
+        nfree = int(self.info[1])
+        free = np.zeros(2 * m, dtype=np.int64)
+        free[:nfree] = self.free[:nfree]
+        free[nfree : nfree + m] = np.arange(2 * m - 1, m - 1, -1)
+        self.free = free
+        self.info[1] = nfree + m
+
+    def levels(self):
+        keys, px, sz = _k.levels_of(self.K, self.P, self.S, self.cnt, self.dirs, self.info)
+        return keys, px, sz
+
+    def rescale(self, factor: int) -> None:
+        nd = int(self.info[0])
+        if not nd:
+            return
+        used = self.dirs[:nd]
+        lo, hi = int(self.K[used[0], 0]), int(self.dlast[nd - 1])
+        if max(abs(lo), abs(hi)) > (2**62) // factor:
+            raise ParameterError("the refined price grid overflows int64 keys; pass tick_size= explicitly")
+        self.K[used] *= factor
+        self.dlast[:nd] *= factor
+
+
+class BookBuilder:
+    """Stateful L2 book builder: ``feed`` chunks of deltas, then take the ``result``.
+
+    ``levels``: how many levels per side each output row keeps (N). ``tick_size``: the price grid
+    (None infers it, see the module docstring). ``name``: the Book's name.
+
+    >>> b = BookBuilder(levels=2)
+    >>> b.feed([1, 1, 2], [1, -1, 1], [99.5, 100.0, 99.0], [3, 4, 5], emit=[False, True, True])
+    2
+    >>> b.result().book.bid_px.tolist()
+    [[99.5, nan], [99.5, 99.0]]
+    """
+
+    def __init__(self, levels: int = 10, *, tick_size: float | None = None, name: str | None = None):
+        if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)) or levels < 1:
+            raise ParameterError(f"levels must be an int >= 1, got {levels!r}")
+        self.levels = int(levels)
+        self.name = name
+        self._explicit = tick_size is not None
+        self._k, self._g = _tick_grid(tick_size) if self._explicit else (0, 0)  # g == 0: no price seen yet
+        self._bid = _Ladder()
+        self._ask = _Ladder()
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self._rows_in = 0
+        self._rows_out = 0
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def tick_size(self) -> float:
+        """The grid step prices are keyed on (NaN until a price has been seen when inferring)."""
+        return self._g / 10.0**self._k if self._g else math.nan
+
+    @property
+    def rows_in(self) -> int:
+        """Input rows fed so far (the next feed's row 0 has this global index)."""
+        return self._rows_in
+
+    @property
+    def rows_out(self) -> int:
+        """Output rows sampled so far."""
+        return self._rows_out
+
+    def depth(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The whole current ladder, best first: ``(bid_px, bid_sz, ask_px, ask_sz)`` (copies)."""
+        _, bp, bs = self._bid.levels()
+        _, ap, as_ = self._ask.levels()
+        return bp, bs, ap, as_
+
+    # -- input ------------------------------------------------------------------------------
+    def _keys(self, side: np.ndarray, price: np.ndarray) -> np.ndarray:
+        if not self._explicit:
+            k, bad = _k.decimals_needed(side, price, self._k, MAX_DECIMALS)
+            if bad >= 0:
+                raise ParameterError(
+                    f"price at row {bad} ({float(price[bad])!r}) is not a decimal with at most {MAX_DECIMALS} "
+                    "places (or has too many digits for float64); pass tick_size= explicitly"
+                )
+            g_chunk = int(_k.grid_gcd(side, price, k, 0))
+            old = self._g * 10 ** (k - self._k)  # the old step in the new units (0 if none yet)
+            g = math.gcd(old, g_chunk) or 0
+            if old and g != old:
+                self._rescale(old // g)
+            self._k, self._g = k, g
+            if g == 0:  # no priced row so far (only markers, or only zero prices)
+                if np.any(side != 0):
+                    self._g = 1
+                else:
+                    return np.zeros(side.shape[0], dtype=np.int64)
+        keys, bad = _k.price_keys(side, price, self._k, self._g)
+        if bad >= 0:
+            raise ParameterError(
+                f"price at row {bad} ({float(price[bad])!r}) is not a multiple of tick_size {self.tick_size!r}"
+            )
+        return keys
+
+    def _rescale(self, factor: int) -> None:
+        for ladder in (self._bid, self._ask):
+            ladder.rescale(factor)
+
+    def feed(self, ts, side, price, size, *, emit=None, reset=None) -> int:
+        """Apply n delta rows in order (see the module docstring for the columns); returns the
+        number of output rows sampled from this chunk.
+
+        ``emit``: None/"row" (after every row), "ts" (after the last row of each run of equal
+        ts, within this chunk: a run cut by a chunk boundary is sampled at the boundary), a bool
+        mask (n,) or increasing row indices. ``reset``: bool mask (n,) or row indices; both sides
+        are cleared before such a row is applied. The ladder carries over to the next ``feed``.
+        """
+        ts = as_ns_array(ts)
+        n = ts.shape[0]
+        side = as_side(side, n)
+        price = np.ascontiguousarray(price, dtype=np.float64)
+        size = np.ascontiguousarray(size, dtype=np.float64)
+        for label, arr in (("price", price), ("size", size)):
+            if arr.shape != (n,):
+                raise ParameterError(f"{label} has shape {arr.shape}, expected ({n},) like ts")
+        emit_mask = _emit_mask(emit, ts)
+        reset_mask = np.zeros(n, dtype=bool) if reset is None else _row_mask(reset, n, "reset")
+        _check_values(side, price, size)
+        keys = self._keys(side, price)
+        m = int(np.count_nonzero(emit_mask))
+        bpx, bsz, apx, asz = (np.empty((m, self.levels)) for _ in range(4))  # the kernel fills every cell
+        src = np.empty(m, dtype=np.int64)
+        b, a = self._bid, self._ask
+        row, r = 0, 0
+        while True:
+            row, r = _k.apply_deltas(side, keys, price, size, reset_mask, emit_mask, row, self.levels,
+                                     *b.arrays, *a.arrays, bpx, bsz, apx, asz, src, r)
+            if row >= n:
+                break
+            for ladder in (b, a):  # a side ran out of blocks: double it and resume at that row
+                if ladder.info[1] == 0:
+                    ladder.grow()
+        if src.size:
+            self._chunks.append((ts[src], bpx, bsz, apx, asz, src + self._rows_in))
+        self._rows_in += n
+        self._rows_out += int(src.size)
+        return int(src.size)
+
+    # -- output -----------------------------------------------------------------------------
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The output so far as ``(ts, bid_px, bid_sz, ask_px, ask_sz, source_row)`` arrays."""
+        if not self._chunks:
+            empty = np.full((0, self.levels), np.nan)
+            return (np.zeros(0, np.int64), empty, empty.copy(), empty.copy(), empty.copy(), np.zeros(0, np.int64))
+        if len(self._chunks) > 1:  # concatenate once, keep the single chunk
+            self._chunks = [tuple(np.concatenate(parts) for parts in zip(*self._chunks))]
+        return self._chunks[0]
+
+    def result(self, *, on_crossed: str = "raise", flags: Mapping[str, np.ndarray] | None = None,
+               validate: bool = True, **fields) -> BuildResult:
+        """The Book built so far, checked for crossed/locked rows, as a :class:`BuildResult`.
+
+        ``on_crossed``: "raise" (CrossedBookError naming the first crossed output row, its time
+        and input row) or "flag" (keep the rows, set ``flags["crossed"]``). ``flags``: more
+        per-output-row masks to attach. ``validate``: run the Book's invariant checks (skipped
+        for the crossed rows' sake when some are flagged; the builder's output is ordered and
+        NaN-tailed by construction, and timestamps are still checked). ``fields``: ``trades``,
+        ``bbo``, ``meta`` passed on to the BuildResult.
+        """
+        from ..book import Book
+
+        if on_crossed not in _ON_CROSSED:
+            raise ParameterError(f"on_crossed={on_crossed!r}: expected one of {_ON_CROSSED}")
+        ts, bpx, bsz, apx, asz, src = self.arrays()
+        crossed = bpx[:, 0] >= apx[:, 0]
+        where = f" in {self.name}" if self.name else ""
+        if crossed.any() and on_crossed == "raise":
+            rows = np.flatnonzero(crossed)
+            r = int(rows[0])
+            kind = "locked" if bpx[r, 0] == apx[r, 0] else "crossed"
+            raise CrossedBookError(
+                f"built book is {kind} at row {r}{where} ({format_ns(ts[r])}, after input row {int(src[r])}): "
+                f"best bid {float(bpx[r, 0])!r} >= best ask {float(apx[r, 0])!r} ({rows.size} of {ts.size} rows "
+                "crossed or locked); pass on_crossed='flag' to keep them flagged instead"
+            )
+        if crossed.any():
+            bad = first_decrease(ts)
+            if bad is not None:
+                raise TimestampError(
+                    f"timestamps go backwards at output row {bad}{where} (input row {int(src[bad])}): "
+                    f"{format_ns(ts[bad])} after {format_ns(ts[bad - 1])}"
+                )
+            validate = False
+        book = Book(ts, bpx, bsz, apx, asz, name=self.name, validate=validate)
+        all_flags = {"crossed": crossed}
+        all_flags.update(flags or {})
+        return BuildResult(book, all_flags, src, self.tick_size, **fields)
+
+
+def build_book(ts, side, price, size, *, levels: int = 10, emit=None, reset=None, tick_size: float | None = None,
+               on_crossed: str = "raise", name: str | None = None, validate: bool = True) -> BuildResult:
+    """Build a book from one array of deltas at once: ``BookBuilder(...).feed(...)`` then ``.result(...)``.
+
+    See the module docstring for the inputs. Returns a :class:`BuildResult`; its ``book`` has one row
+    per sampled input row and ``levels`` levels per side.
+
+    >>> r = build_book([0, 0, 1], ["bid", "ask", "bid"], [10.0, 10.5, 10.0], [1, 2, 0], emit="ts", levels=1)
+    >>> r.book.bid_px.tolist(), r.book.ask_px.tolist()
+    ([[10.0], [nan]], [[10.5], [10.5]])
+    """
+    builder = BookBuilder(levels, tick_size=tick_size, name=name)
+    builder.feed(ts, side, price, size, emit=emit, reset=reset)
+    return builder.result(on_crossed=on_crossed, validate=validate)
+
+
+def infer_tick_size(price, side=None) -> float:
+    """The grid step :class:`BookBuilder` would infer from these prices (see the module docstring)."""
+    price = np.ascontiguousarray(price, dtype=np.float64).ravel()
+    side = np.ones(price.shape[0], np.int8) if side is None else as_side(side, price.shape[0])
+    b = BookBuilder(1)
+    b._keys(side, price)
+    return b.tick_size
+
+
+__all__ = ["BookBuilder", "BuildResult", "build_book", "infer_tick_size", "as_side"]
