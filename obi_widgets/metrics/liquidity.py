@@ -218,8 +218,10 @@ def sweep_cost(book, quantity, side: str = "buy", *, reference: str = "mid", uni
 
 
 def slippage_curve(book, quantities, side: str = "buy", *, reference: str = "mid", unit: str = "bps") -> np.ndarray:
-    r""":func:`sweep_cost` for several quantities at once: float64 (T, Q), column j for
-    ``quantities[j]`` (each a number > 0; any order). NaN where the book is too thin."""
+    r"""The slippage curve: :func:`sweep_cost` for several quantities at once,
+    :math:`S_{t,j} = \mathrm{sweep\_cost}_t(q_j)` -- the cost of walking the visible book for
+    each ``quantities[j]`` (each a number > 0; any order), same ``side``, ``reference`` and
+    ``unit``. Returns float64 (T, Q); NaN where the book is too thin for that quantity."""
     fn = "slippage_curve"
     book = require_book(book, fn)
     qs = np.atleast_1d(np.asarray(quantities, dtype=object))
