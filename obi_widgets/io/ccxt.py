@@ -304,7 +304,7 @@ def read_ccxt_book(snapshots, *, levels: int | None = None, name: str | None = N
             if other:
                 raise DataFormatError(
                     f"ccxt snapshot {other[0]} is for symbol {other[1]!r} but snapshot {known[0][0]} is for "
-                    f"{first_sym!r}; a Book holds one instrument (use obi_widgets.consolidation for several venues)"
+                    f"{first_sym!r}; a Book holds one instrument (use obi_widgets.consolidate for several venues)"
                 )
         back = np.flatnonzero(ts[1:] < ts[:-1])
         if back.size:

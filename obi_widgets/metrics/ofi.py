@@ -304,6 +304,13 @@ class IntegratedOFI:
     train: np.ndarray
     explained: float
 
+    def __repr__(self) -> str:
+        w = ", ".join(f"{x:.3f}" for x in self.weights)
+        return (
+            f"IntegratedOFI({self.values.shape[0]} bins, {self.weights.size} levels, weights [{w}], "
+            f"first component explains {self.explained:.0%}, trained on {int(np.sum(self.train))} bins)"
+        )
+
     def to_series(self) -> pd.Series:
         """``values`` as a Series indexed by time (``ts``)."""
         return pd.Series(self.values, index=pd.DatetimeIndex(self.ts.view("datetime64[ns]"), name="ts"), name="integrated_ofi")

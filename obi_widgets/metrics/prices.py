@@ -141,6 +141,15 @@ class MicropriceModel:
     dropped: float
     iterations: int
 
+    def __repr__(self) -> str:
+        adj = self.adjustment[np.isfinite(self.adjustment)]
+        span = f"{adj.min():+.4g} .. {adj.max():+.4g}" if adj.size else "undefined"
+        return (
+            f"MicropriceModel(tick={self.tick!r}, n_imb={self.n_imb}, n_spread={self.n_spread}, "
+            f"symmetrize={self.symmetrize}, {int(self.counts.sum())} observations, adjustment {span}; "
+            "see .adjustment_frame())"
+        )
+
     def adjustment_frame(self) -> pd.DataFrame:
         """``adjustment`` as a DataFrame: index spread in ticks, columns the buckets' central imbalance."""
         centres = (np.arange(self.n_imb) + 0.5) / self.n_imb
