@@ -337,13 +337,12 @@ function render({ model, el }) {
     draw();
   };
   const onRedraw = () => draw();
-  model.on("change:_frame", onData);
-  model.on("change:_overview", onData);
-  model.on("change:_trades", onData);
-  model.on("change:_info", onRedraw);
-  model.on("change:cursor", onRedraw);
-  model.on("change:height", onRedraw);
-  model.on("change:title", onRedraw);
+  /** @type {[string, () => void][]} */
+  const subscriptions = [
+    ...["_frame", "_overview", "_trades"].map((k) => [`change:${k}`, onData]),
+    ...["_info", "cursor", "height", "title"].map((k) => [`change:${k}`, onRedraw]),
+  ];
+  for (const [event, handler] of subscriptions) model.on(event, handler);
 
   // -- pointer on the overview strip: click or drag to move the cursor
   let dragging = false;
@@ -406,13 +405,7 @@ function render({ model, el }) {
     setCursor.cancel();
     stopWidth();
     stopTheme();
-    model.off("change:_frame", onData);
-    model.off("change:_overview", onData);
-    model.off("change:_trades", onData);
-    model.off("change:_info", onRedraw);
-    model.off("change:cursor", onRedraw);
-    model.off("change:height", onRedraw);
-    model.off("change:title", onRedraw);
+    for (const [event, handler] of subscriptions) model.off(event, handler);
     root.remove();
   };
 }
