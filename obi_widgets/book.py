@@ -12,7 +12,6 @@ the level. The arrays are read-only: a Book is a value, and slices share memory 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

@@ -25,3 +25,17 @@ def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def filled(sz: np.ndarray) -> np.ndarray:
     """Sizes with empty levels (NaN) counted as zero volume."""
     return np.where(np.isnan(sz), 0.0, sz)
+
+
+def positive_number(value, name: str, fn: str) -> float:
+    """``value`` as a finite float > 0, or ParameterError naming ``fn`` and ``name`` (booleans and
+    strings are refused: they are type mistakes, not numbers)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise ParameterError(f"{fn}(): {name} must be a number > 0, got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{fn}(): {name} must be a number > 0, got {value!r}") from None
+    if not (np.isfinite(v) and v > 0):
+        raise ParameterError(f"{fn}(): {name} must be a finite number > 0, got {value!r}")
+    return v

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..errors import ParameterError, TradesError
 from ..trades import Trades
+from ._common import positive_number
 
 UNKNOWN = ("exclude", "raise")
 # Upper bound on the bins or buckets a call may create, so that a too-fine freq or a tiny
@@ -171,26 +172,14 @@ def cumulative_at(edges: np.ndarray, cv: np.ndarray, cum_value: np.ndarray) -> n
 
 
 def check_bucket_volume(bucket_volume, fn: str, name: str = "bucket_volume") -> float:
-    try:
-        v = float(bucket_volume)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{fn}(): {name} must be a number > 0, got {bucket_volume!r}") from None
-    if not (np.isfinite(v) and v > 0):
-        raise ParameterError(f"{fn}(): {name} must be a finite number > 0, got {bucket_volume!r}")
-    return v
+    return positive_number(bucket_volume, name, fn)
 
 
 def bvc_sigma(dp: np.ndarray, sigma, fn: str, what: str) -> float:
     """The sigma of bulk volume classification: ``sigma`` if given (checked), else the sample std
     (ddof=1) of the price changes ``dp`` between consecutive ``what`` (bars or buckets)."""
     if sigma is not None:
-        try:
-            s = float(sigma)
-        except (TypeError, ValueError):
-            raise ParameterError(f"{fn}(): sigma must be None or a number > 0, got {sigma!r}") from None
-        if not (np.isfinite(s) and s > 0):
-            raise ParameterError(f"{fn}(): sigma must be None or a finite number > 0, got {sigma!r}")
-        return s
+        return positive_number(sigma, "sigma (None or a number)", fn)
     if dp.size < 2:
         raise TradesError(
             f"{fn}(): only {dp.size} {what}; sigma (the std of {what} price changes) needs at least 2, "

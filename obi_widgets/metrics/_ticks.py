@@ -5,21 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ._common import positive_number
 
 GRID_TOLERANCE = 1e-3  # in ticks: how far a price may sit from the tick grid
 
 
 def check_tick(tick, fn: str) -> float:
     """``tick`` as a finite positive float, or ParameterError."""
-    if isinstance(tick, (bool, np.bool_)):
-        raise ParameterError(f"{fn}(): tick must be a positive number, got {tick!r}")
-    try:
-        value = float(tick)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{fn}(): tick must be a positive number, got {tick!r}") from None
-    if not (np.isfinite(value) and value > 0):
-        raise ParameterError(f"{fn}(): tick must be a finite number > 0, got {tick!r}")
-    return value
+    return positive_number(tick, "tick", fn)
 
 
 def to_ticks(px: np.ndarray, tick: float, what: str) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from ._common import filled, ratio, require_book
+from ._common import filled, positive_number, ratio, require_book
 
 FORMS = ("diff", "ratio")
 TRUNCATED_MODES = ("nan", "keep")
@@ -40,10 +40,7 @@ def band_imbalance(book, bps: float = 10, *, form: str = "diff", truncated: str 
     ``bps`` not finite and > 0, or a bad ``form`` / ``truncated``.
     """
     book = require_book(book, "band_imbalance")
-    if isinstance(bps, (bool, np.bool_)) or not isinstance(bps, (int, float, np.integer, np.floating)):
-        raise ParameterError(f"band_imbalance(): bps must be a number > 0, got {bps!r}")
-    if not (np.isfinite(bps) and bps > 0):
-        raise ParameterError(f"band_imbalance(): bps must be a finite number > 0, got {bps!r}")
+    bps = positive_number(bps, "bps", "band_imbalance")
     if form not in FORMS:
         raise ParameterError(f"band_imbalance(): form must be one of {FORMS}, got {form!r}")
     if truncated not in TRUNCATED_MODES:

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import filled, ratio, require_book
+from ._common import filled, positive_number, ratio, require_book
 from ._flow import bin_count, bin_index, buy_sell_weights, duration_ns, require_trades, time_bins
 from ._stats import Regression, ols
+from .prices import mid
 
 SIDES = ("bid", "ask", "both")
 SWEEP_SIDES = ("buy", "sell")
@@ -38,20 +39,6 @@ def _check_levels(book, levels, fn: str) -> int:
     return int(levels)
 
 
-def _positive_number(value, name: str, fn: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{fn}(): {name} must be a number > 0, got {value!r}") from None
-    if isinstance(value, (bool, np.bool_)) or not (np.isfinite(v) and v > 0):
-        raise ParameterError(f"{fn}(): {name} must be a finite number > 0, got {value!r}")
-    return v
-
-
-def _mid(book) -> np.ndarray:
-    return 0.5 * (book.bid_px[:, 0] + book.ask_px[:, 0])
-
-
 # -- depth ------------------------------------------------------------------------------------
 def depth(book, levels=None, bps=None, side: str = "both", *, unit: str = "size") -> np.ndarray:
     r"""Visible depth per row: the size resting on the first ``levels`` levels and/or within
@@ -74,8 +61,8 @@ def depth(book, levels=None, bps=None, side: str = "both", *, unit: str = "size"
     n_lv = _check_levels(book, levels, fn)
     _check_choice(side, SIDES, "side", fn)
     _check_choice(unit, DEPTH_UNITS, "unit", fn)
-    band = None if bps is None else _positive_number(bps, "bps", fn) / 1e4
-    m = _mid(book)
+    band = None if bps is None else positive_number(bps, "bps", fn) / 1e4
+    m = mid(book)
     total = np.zeros(len(book))
     for name in ("bid", "ask") if side == "both" else (side,):
         px = getattr(book, f"{name}_px")[:, :n_lv]
@@ -144,7 +131,7 @@ def book_slope(book, levels=None, side: str = "both", *, log_volume: bool = True
     book = require_book(book, fn)
     n_lv = _check_levels(book, levels, fn)
     _check_choice(side, SIDES, "side", fn)
-    m = _mid(book)
+    m = mid(book)
     out = {}
     for name in ("bid", "ask") if side == "both" else (side,):
         px = getattr(book, f"{name}_px")[:, :n_lv]
@@ -209,12 +196,12 @@ def sweep_cost(book, quantity, side: str = "buy", *, reference: str = "mid", uni
     """
     fn = "sweep_cost"
     book = require_book(book, fn)
-    q = _positive_number(quantity, "quantity", fn)
+    q = positive_number(quantity, "quantity", fn)
     _check_choice(side, SWEEP_SIDES, "side", fn)
     _check_choice(reference, REFERENCES, "reference", fn)
     _check_choice(unit, COST_UNITS, "unit", fn)
     px, cum, notional, best = _walk(book, side)
-    return _sweep(px, cum, notional, best, _mid(book), q, side, reference, unit)
+    return _sweep(px, cum, notional, best, mid(book), q, side, reference, unit)
 
 
 def slippage_curve(book, quantities, side: str = "buy", *, reference: str = "mid", unit: str = "bps") -> np.ndarray:
@@ -227,12 +214,12 @@ def slippage_curve(book, quantities, side: str = "buy", *, reference: str = "mid
     qs = np.atleast_1d(np.asarray(quantities, dtype=object))
     if qs.ndim != 1 or qs.size == 0:
         raise ParameterError(f"{fn}(): quantities must be a non-empty 1-D sequence of numbers > 0, got {quantities!r}")
-    qv = [_positive_number(q, f"quantities[{j}]", fn) for j, q in enumerate(qs)]
+    qv = [positive_number(q, f"quantities[{j}]", fn) for j, q in enumerate(qs)]
     _check_choice(side, SWEEP_SIDES, "side", fn)
     _check_choice(reference, REFERENCES, "reference", fn)
     _check_choice(unit, COST_UNITS, "unit", fn)
     px, cum, notional, best = _walk(book, side)
-    m = _mid(book)
+    m = mid(book)
     out = np.empty((len(book), len(qv)))
     for j, q in enumerate(qv):
         out[:, j] = _sweep(px, cum, notional, best, m, q, side, reference, unit)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ._common import ratio, require_book
+from ._common import positive_number, ratio, require_book
 from ._ticks import check_tick, infer_tick, to_ticks
 
 
@@ -238,8 +238,7 @@ def fit_microprice(
     n_spread = _check_int(n_spread, "n_spread", fn)
     step = _check_int(step, "step", fn)
     max_iter = _check_int(max_iter, "max_iter", fn)
-    if not (isinstance(tol, (int, float, np.floating)) and np.isfinite(tol) and tol > 0):
-        raise ParameterError(f"{fn}(): tol must be a finite number > 0, got {tol!r}")
+    tol = positive_number(tol, "tol", fn)
     if tick is None:
         tick = infer_tick(np.concatenate((book.bid_px[:, 0], book.ask_px[:, 0])), fn)
     tick = check_tick(tick, fn)
