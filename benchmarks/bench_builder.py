@@ -160,8 +160,12 @@ def main(argv=None) -> None:
 
     t0 = time.perf_counter()
     ts, side, price, size, emit = synthetic_stream(n, args.seed)
-    print(f"stream: {n:,} deltas, {int(emit.sum()):,} messages (output rows), generated in {time.perf_counter() - t0:.2f} s")
-    print(f"        price {price.min():.2f} .. {price.max():.2f} ({int(round((price.max() - price.min()) * 100)):,} ticks)")
+    print(
+        f"stream: {n:,} deltas, {int(emit.sum()):,} messages (output rows), generated in {time.perf_counter() - t0:.2f} s"
+    )
+    print(
+        f"        price {price.min():.2f} .. {price.max():.2f} ({int(round((price.max() - price.min()) * 100)):,} ticks)"
+    )
     build_book(ts[:1000], side[:1000], price[:1000], size[:1000], emit=emit[:1000], levels=levels)  # warm-up
 
     t0 = time.perf_counter()
@@ -169,8 +173,10 @@ def main(argv=None) -> None:
     t_nb = time.perf_counter() - t0
     book = res.book
     got = [np.asarray(a) for a in (book.bid_px, book.bid_sz, book.ask_px, book.ask_sz)]
-    print(f"numba builder   : {t_nb:8.3f} s  {n / t_nb / 1e6:8.2f} M deltas/s  (tick {res.tick_size}, "
-          f"{int(res.flags['crossed'].sum())} crossed rows)")
+    print(
+        f"numba builder   : {t_nb:8.3f} s  {n / t_nb / 1e6:8.2f} M deltas/s  (tick {res.tick_size}, "
+        f"{int(res.flags['crossed'].sum())} crossed rows)"
+    )
 
     refs = [("dict+bisect", reference_bisect)]
     if not args.skip_heapq:
@@ -180,8 +186,10 @@ def main(argv=None) -> None:
         want = fn(side, price, size, emit, levels)
         t_ref = time.perf_counter() - t0
         same = all(_same(g, w) for g, w in zip(got, want))
-        print(f"{label:16s}: {t_ref:8.3f} s  {n / t_ref / 1e6:8.2f} M deltas/s  -> builder is {t_ref / t_nb:6.1f}x faster"
-              f"  (outputs identical: {same})")
+        print(
+            f"{label:16s}: {t_ref:8.3f} s  {n / t_ref / 1e6:8.2f} M deltas/s  -> builder is {t_ref / t_nb:6.1f}x faster"
+            f"  (outputs identical: {same})"
+        )
         if not same:
             raise SystemExit(f"{label} and the builder disagree")
 

@@ -73,8 +73,10 @@ def main() -> None:
     book10 = random_walk_book(rows10, levels=10, seed=1)
     ofi(book10[:100], 10)
     t10, _ = best_of(lambda: ofi(book10, 10), repeats)
-    print(f"10-level ofi : {t10 * 1e3:8.1f} ms for {rows10:,} rows  {rows10 / t10 / 1e6:7.1f} M rows/s "
-          f"({rows10 * 10 / t10 / 1e6:.0f} M level-events/s)")
+    print(
+        f"10-level ofi : {t10 * 1e3:8.1f} ms for {rows10:,} rows  {rows10 / t10 / 1e6:7.1f} M rows/s "
+        f"({rows10 * 10 / t10 / 1e6:.0f} M level-events/s)"
+    )
     if not same:
         raise SystemExit("numba and numpy results differ")
 

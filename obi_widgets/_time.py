@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -33,7 +32,11 @@ def to_ns(value) -> int:
 def as_ns_array(ts, what: str = "ts") -> np.ndarray:
     """A 1-D int64 array of ns from ints, datetime64 values or a DatetimeIndex."""
     if isinstance(ts, pd.DatetimeIndex | pd.Series) and getattr(ts.dtype, "tz", None) is not None:
-        ts = ts.tz_convert("UTC").tz_localize(None) if isinstance(ts, pd.DatetimeIndex) else ts.dt.tz_convert("UTC").dt.tz_localize(None)
+        ts = (
+            ts.tz_convert("UTC").tz_localize(None)
+            if isinstance(ts, pd.DatetimeIndex)
+            else ts.dt.tz_convert("UTC").dt.tz_localize(None)
+        )
     arr = np.asarray(ts)
     if arr.ndim != 1:
         raise TimestampError(f"{what} must be one-dimensional, got shape {arr.shape}")
@@ -45,9 +48,7 @@ def as_ns_array(ts, what: str = "ts") -> np.ndarray:
         return np.ascontiguousarray(arr, dtype=np.int64)
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
-    raise TimestampError(
-        f"{what} must be int64 nanoseconds or datetime64 values, got dtype {arr.dtype}"
-    )
+    raise TimestampError(f"{what} must be int64 nanoseconds or datetime64 values, got dtype {arr.dtype}")
 
 
 def format_ns(ns: int) -> str:
@@ -61,5 +62,3 @@ def first_decrease(ts: np.ndarray) -> int | None:
         return None
     bad = np.flatnonzero(ts[1:] < ts[:-1])
     return int(bad[0]) + 1 if bad.size else None
-
-

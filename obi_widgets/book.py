@@ -12,7 +12,6 @@ the level. The arrays are read-only: a Book is a value, and slices share memory 
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
@@ -76,7 +75,7 @@ class Book:
 
     # -- constructors ---------------------------------------------------------------------
     @classmethod
-    def from_arrays(cls, ts, bid_px, bid_sz, ask_px, ask_sz, *, name: str | None = None, validate: bool = True) -> "Book":
+    def from_arrays(cls, ts, bid_px, bid_sz, ask_px, ask_sz, *, name: str | None = None, validate: bool = True) -> Book:
         """A Book from arrays: ``ts`` (T,) int64 ns or datetime64; prices and sizes (T, L), or (T,) for one level.
 
         Raises :class:`~obi_widgets.errors.BookError` (or a subclass) naming the first bad row when an
@@ -86,7 +85,7 @@ class Book:
         return cls(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, validate=validate)
 
     @classmethod
-    def from_lobster(cls, message_path, orderbook_path, *, date=None, validate: bool = True) -> "Book":
+    def from_lobster(cls, message_path, orderbook_path, *, date=None, validate: bool = True) -> Book:
         """A Book from a LOBSTER message file and its orderbook file (any level count, gzip or plain).
 
         Row i is the book after message i; its time is the message time (seconds after midnight) on
@@ -99,7 +98,7 @@ class Book:
         return read_lobster_book(message_path, orderbook_path, date=date, validate=validate)
 
     @classmethod
-    def from_binance(cls, paths, **kwargs) -> "Book":
+    def from_binance(cls, paths, **kwargs) -> Book:
         """The L2 book rebuilt from Binance raw capture file(s) (snapshot + depth diffs, the exchange's
         sync rule). Keyword arguments as :func:`obi_widgets.io.read_binance`, which also returns the
         trades, the bookTicker series and per-row flags (gaps, crossed rows)."""
@@ -108,7 +107,7 @@ class Book:
         return read_binance(paths, **kwargs).book
 
     @classmethod
-    def from_tardis(cls, paths, **kwargs) -> "Book":
+    def from_tardis(cls, paths, **kwargs) -> Book:
         """A book from Tardis CSV file(s): ``incremental_book_L2`` (rebuilt, see
         :func:`obi_widgets.io.read_tardis_book` for the flags) or ``book_snapshot_N``."""
         from .io.tardis import read_tardis
@@ -121,14 +120,14 @@ class Book:
         raise TypeError(f"{paths!r} holds trades, not a book: use Trades.from_tardis")
 
     @classmethod
-    def from_ccxt(cls, snapshots, **kwargs) -> "Book":
+    def from_ccxt(cls, snapshots, **kwargs) -> Book:
         """A book from one ccxt order-book dict or a list of them (see :func:`obi_widgets.io.read_ccxt_book`)."""
         from .io.ccxt import read_ccxt_book
 
         return read_ccxt_book(snapshots, **kwargs)
 
     @classmethod
-    def from_frame(cls, frame, **kwargs) -> "Book":
+    def from_frame(cls, frame, **kwargs) -> Book:
         """A book from a wide pandas frame, one column per level and side; :meth:`to_frame`'s layout by
         default (see :func:`obi_widgets.io.read_wide_frame` for other column patterns)."""
         from .io.frames import read_wide_frame
@@ -136,7 +135,7 @@ class Book:
         return read_wide_frame(frame, **kwargs)
 
     @classmethod
-    def from_long_frame(cls, frame, **kwargs) -> "Book":
+    def from_long_frame(cls, frame, **kwargs) -> Book:
         """A book from a long pandas frame: (ts, side, level, price, size) snapshots, or absolute size
         updates with ``mode="updates"`` (see :func:`obi_widgets.io.read_long_frame`)."""
         from .io.frames import read_long_frame
@@ -169,7 +168,7 @@ class Book:
         return (len(self), self.levels)
 
     # -- slicing --------------------------------------------------------------------------
-    def _take(self, index) -> "Book":
+    def _take(self, index) -> Book:
         new = object.__new__(Book)
         new.ts = self.ts[index]
         for side in _SIDES:
@@ -179,7 +178,7 @@ class Book:
         new.name = self.name
         return new
 
-    def __getitem__(self, index) -> "Book":
+    def __getitem__(self, index) -> Book:
         """Rows of the book: a slice (shares memory), an int (a one-row Book), or an int/bool array."""
         if isinstance(index, (int, np.integer)):
             i = int(index)
@@ -201,7 +200,7 @@ class Book:
                 raise IndexError("row indices must be increasing to keep time order")
         return self._take(idx)
 
-    def between(self, start=None, end=None) -> "Book":
+    def between(self, start=None, end=None) -> Book:
         """Rows with ``start <= ts < end`` (either bound may be None). Times: ns int, str, Timestamp, datetime64."""
         lo = 0 if start is None else int(np.searchsorted(self.ts, to_ns(start), side="left"))
         hi = len(self) if end is None else int(np.searchsorted(self.ts, to_ns(end), side="left"))

@@ -77,8 +77,23 @@ class ConsolidatedBook:
     """
 
     __slots__ = (
-        "ts", "bid_px", "bid_sz", "ask_px", "ask_sz", "venue_bid_sz", "venue_ask_sz", "crossed",
-        "locked", "bid_complete", "ask_complete", "venue_rows", "names", "tick", "on_crossed", "name", "_book",
+        "ts",
+        "bid_px",
+        "bid_sz",
+        "ask_px",
+        "ask_sz",
+        "venue_bid_sz",
+        "venue_ask_sz",
+        "crossed",
+        "locked",
+        "bid_complete",
+        "ask_complete",
+        "venue_rows",
+        "names",
+        "tick",
+        "on_crossed",
+        "name",
+        "_book",
     )
 
     def __len__(self) -> int:
@@ -116,8 +131,13 @@ class ConsolidatedBook:
             rows = self.book_rows
             keep_all = self.on_crossed != "drop"
             self._book = Book(
-                self.ts[rows], self.bid_px[rows], self.bid_sz[rows], self.ask_px[rows], self.ask_sz[rows],
-                name=self.name, validate=not keep_all,
+                self.ts[rows],
+                self.bid_px[rows],
+                self.bid_sz[rows],
+                self.ask_px[rows],
+                self.ask_sz[rows],
+                name=self.name,
+                validate=not keep_all,
             )
         return self._book
 
@@ -166,7 +186,9 @@ def _venue_names(books, names) -> tuple[list, list]:
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
         if n in seen:
-            raise ParameterError(f"consolidate(): {where} must be distinct, but books {seen[n]} and {i} are both {n!r}{hint}")
+            raise ParameterError(
+                f"consolidate(): {where} must be distinct, but books {seen[n]} and {i} are both {n!r}{hint}"
+            )
         seen[n] = i
     return books, names
 
@@ -213,17 +235,17 @@ def _consolidate_side(keys, prices, sizes, rows, n_levels: int):
         for v, (kv, pv, sv) in enumerate(zip(keys, prices, sizes)):
             w = kv.shape[1]
             if kv.shape[0] == 0:  # a venue book without rows contributes nothing
-                key[:, col:col + w] = _EMPTY
-                size[:, col:col + w] = 0.0
-                price[:, col:col + w] = np.nan
+                key[:, col : col + w] = _EMPTY
+                size[:, col : col + w] = 0.0
+                price[:, col : col + w] = np.nan
                 col += w
                 continue
             idx = rows[a:b, v]
             live = idx >= 0
             safe = np.where(live, idx, 0)
-            key[:, col:col + w] = np.where(live[:, None], kv[safe], _EMPTY)
-            size[:, col:col + w] = np.where(live[:, None], sv[safe], 0.0)
-            price[:, col:col + w] = pv[safe]  # only read where the key is not _EMPTY
+            key[:, col : col + w] = np.where(live[:, None], kv[safe], _EMPTY)
+            size[:, col : col + w] = np.where(live[:, None], sv[safe], 0.0)
+            price[:, col : col + w] = pv[safe]  # only read where the key is not _EMPTY
             deepest = np.where(live, kv[safe, w - 1], _EMPTY)
             bound = np.minimum(bound, deepest)
             col += w
@@ -322,8 +344,12 @@ def consolidate(
 
     out = object.__new__(ConsolidatedBook)
     out.ts = frozen(ts)
-    out.bid_px, out.bid_sz, out.venue_bid_sz, out.bid_complete = (frozen(np.ascontiguousarray(a)) for a in result["bid"][:4])
-    out.ask_px, out.ask_sz, out.venue_ask_sz, out.ask_complete = (frozen(np.ascontiguousarray(a)) for a in result["ask"][:4])
+    out.bid_px, out.bid_sz, out.venue_bid_sz, out.bid_complete = (
+        frozen(np.ascontiguousarray(a)) for a in result["bid"][:4]
+    )
+    out.ask_px, out.ask_sz, out.venue_ask_sz, out.ask_complete = (
+        frozen(np.ascontiguousarray(a)) for a in result["ask"][:4]
+    )
     out.crossed = frozen(is_crossed)
     out.locked = frozen(is_crossed & (bid_best == ask_best))
     out.venue_rows = frozen(rows)
@@ -348,7 +374,11 @@ def _side_sizes(cb: ConsolidatedBook, levels, side: str, fn: str) -> np.ndarray:
         raise ParameterError(f"{fn}(): expected a ConsolidatedBook (from consolidate()), got {type(cb).__name__}")
     if levels is None:
         levels = cb.levels
-    elif isinstance(levels, (bool, np.bool_)) or not isinstance(levels, (int, np.integer)) or not 1 <= levels <= cb.levels:
+    elif (
+        isinstance(levels, (bool, np.bool_))
+        or not isinstance(levels, (int, np.integer))
+        or not 1 <= levels <= cb.levels
+    ):
         raise ParameterError(f"{fn}(): levels must be an int from 1 to {cb.levels}, got {levels!r}")
     if side not in ("bid", "ask", "both"):
         raise ParameterError(f"{fn}(): side must be 'bid', 'ask' or 'both', got {side!r}")
@@ -374,7 +404,9 @@ def venue_share(cb: ConsolidatedBook, levels: int | None = None, side: str = "bo
     return share
 
 
-def fragmentation(cb: ConsolidatedBook, levels: int | None = None, side: str = "both", kind: str = "1-hhi") -> np.ndarray:
+def fragmentation(
+    cb: ConsolidatedBook, levels: int | None = None, side: str = "both", kind: str = "1-hhi"
+) -> np.ndarray:
     """(T,) fragmentation of the top-``levels`` displayed depth across venues.
 
     From the shares s_v of :func:`venue_share`, with HHI = sum s_v**2 (Herfindahl-Hirschman):

@@ -45,25 +45,31 @@ class Trades:
                 )
             rows = np.flatnonzero(~np.isfinite(price))
             if rows.size:
-                raise TradesError(f"trade price at row {rows[0]}{where} is {float(price[rows[0]])!r}; expected a finite number")
+                raise TradesError(
+                    f"trade price at row {rows[0]}{where} is {float(price[rows[0]])!r}; expected a finite number"
+                )
             rows = np.flatnonzero(~(size > 0) | ~np.isfinite(size))
             if rows.size:
-                raise TradesError(f"trade size at row {rows[0]}{where} is {float(size[rows[0]])!r}; expected a finite number > 0")
+                raise TradesError(
+                    f"trade size at row {rows[0]}{where} is {float(size[rows[0]])!r}; expected a finite number > 0"
+                )
             ok = np.isin(side_in, (-1, 0, 1))
             if not ok.all():
                 r = int(np.flatnonzero(~ok)[0])
-                raise TradesError(f"trade side at row {r}{where} is {side_in[r].item()!r}; expected +1 (buy), -1 (sell) or 0 (unknown)")
+                raise TradesError(
+                    f"trade side at row {r}{where} is {side_in[r].item()!r}; expected +1 (buy), -1 (sell) or 0 (unknown)"
+                )
         side = np.ascontiguousarray(side_in, dtype=np.int8)
         self.ts, self.price, self.size, self.side = (frozen(a) for a in (ts, price, size, side))
         self.name = name
 
     @classmethod
-    def from_arrays(cls, ts, price, size, side=None, *, name: str | None = None, validate: bool = True) -> "Trades":
+    def from_arrays(cls, ts, price, size, side=None, *, name: str | None = None, validate: bool = True) -> Trades:
         """Trades from arrays; ``side`` defaults to 0 (unknown). Raises TradesError naming the first bad row."""
         return cls(ts, price, size, side, name=name, validate=validate)
 
     @classmethod
-    def from_lobster(cls, message_path, *, date=None, hidden: bool = True, cross: bool = False) -> "Trades":
+    def from_lobster(cls, message_path, *, date=None, hidden: bool = True, cross: bool = False) -> Trades:
         """Executions of a LOBSTER message file as trades (type 4 visible, type 5 hidden if ``hidden``,
         type 6 auction crosses with side 0 if ``cross``).
 
@@ -75,7 +81,7 @@ class Trades:
         return read_lobster_trades(message_path, date=date, hidden=hidden, cross=cross)
 
     @classmethod
-    def from_binance(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> "Trades":
+    def from_binance(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> Trades:
         """The ``@trade`` messages of Binance raw capture file(s); ``m`` true (buyer is maker) is a
         seller-initiated trade. See :func:`obi_widgets.io.read_binance_trades`."""
         from .io.binance import read_binance_trades
@@ -83,7 +89,7 @@ class Trades:
         return read_binance_trades(paths, time=time, symbol=symbol)
 
     @classmethod
-    def from_tardis(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> "Trades":
+    def from_tardis(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> Trades:
         """Trades of Tardis ``trades`` CSV file(s); side buy/sell/unknown is the aggressor's
         (+1/-1/0). See :func:`obi_widgets.io.read_tardis_trades`."""
         from .io.tardis import read_tardis_trades
@@ -93,14 +99,14 @@ class Trades:
     def __len__(self) -> int:
         return int(self.ts.shape[0])
 
-    def _take(self, index) -> "Trades":
+    def _take(self, index) -> Trades:
         new = object.__new__(Trades)
         for c in _COLUMNS:
             setattr(new, c, frozen(getattr(self, c)[index]))
         new.name = self.name
         return new
 
-    def __getitem__(self, index) -> "Trades":
+    def __getitem__(self, index) -> Trades:
         if isinstance(index, (int, np.integer)):
             n = len(self)
             i = int(index)
@@ -115,7 +121,7 @@ class Trades:
             raise IndexError(f"cannot index Trades with dtype {idx.dtype}")
         return self._take(idx)
 
-    def between(self, start=None, end=None) -> "Trades":
+    def between(self, start=None, end=None) -> Trades:
         """Trades with ``start <= ts < end`` (either bound may be None)."""
         lo = 0 if start is None else int(np.searchsorted(self.ts, to_ns(start), side="left"))
         hi = len(self) if end is None else int(np.searchsorted(self.ts, to_ns(end), side="left"))

@@ -12,7 +12,14 @@ T0 = 1_340_265_600_000_000_000  # 2012-06-21 00:00 UTC in ns
 
 
 @st.composite
-def books(draw, max_rows: int = 25, max_levels: int = 3, min_rows: int = 1, allow_empty: bool = True, allow_zero_size: bool = True):
+def books(
+    draw,
+    max_rows: int = 25,
+    max_levels: int = 3,
+    min_rows: int = 1,
+    allow_empty: bool = True,
+    allow_zero_size: bool = True,
+):
     """A valid Book: prices k * 0.01 (k integer, as read from a feed), integer sizes, empty tails.
 
     The best bid moves by a few ticks per row (so equal prices, improvements, retreats and
@@ -23,15 +30,23 @@ def books(draw, max_rows: int = 25, max_levels: int = 3, min_rows: int = 1, allo
     steps = draw(st.lists(st.integers(-3, 3), min_size=rows, max_size=rows))
     bid0 = 10_000 + np.cumsum(steps)
     spread = np.array(draw(st.lists(st.integers(1, 3), min_size=rows, max_size=rows)))
-    gaps_b = np.array(draw(st.lists(st.integers(1, 2), min_size=rows * levels, max_size=rows * levels))).reshape(rows, levels)
-    gaps_a = np.array(draw(st.lists(st.integers(1, 2), min_size=rows * levels, max_size=rows * levels))).reshape(rows, levels)
+    gaps_b = np.array(draw(st.lists(st.integers(1, 2), min_size=rows * levels, max_size=rows * levels))).reshape(
+        rows, levels
+    )
+    gaps_a = np.array(draw(st.lists(st.integers(1, 2), min_size=rows * levels, max_size=rows * levels))).reshape(
+        rows, levels
+    )
     gaps_b[:, 0] = 0
     gaps_a[:, 0] = 0
     bid_t = bid0[:, None] - np.cumsum(gaps_b, axis=1)
     ask_t = (bid0 + spread)[:, None] + np.cumsum(gaps_a, axis=1)
     lo = 0 if allow_zero_size else 1
-    bid_sz = np.array(draw(st.lists(st.integers(lo, 50), min_size=rows * levels, max_size=rows * levels)), dtype=float).reshape(rows, levels)
-    ask_sz = np.array(draw(st.lists(st.integers(lo, 50), min_size=rows * levels, max_size=rows * levels)), dtype=float).reshape(rows, levels)
+    bid_sz = np.array(
+        draw(st.lists(st.integers(lo, 50), min_size=rows * levels, max_size=rows * levels)), dtype=float
+    ).reshape(rows, levels)
+    ask_sz = np.array(
+        draw(st.lists(st.integers(lo, 50), min_size=rows * levels, max_size=rows * levels)), dtype=float
+    ).reshape(rows, levels)
     bid_px = bid_t * TICK
     ask_px = ask_t * TICK
     if allow_empty:

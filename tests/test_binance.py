@@ -33,8 +33,20 @@ def snapshot(L, bids, asks):
 
 
 def trade(k, price, qty, m):
-    return {"stream": "btcusdt@trade", "data": {"e": "trade", "E": E0 + 100 * k, "s": "BTCUSDT", "t": 1000 + k,
-                                                 "p": price, "q": qty, "T": E0 + 100 * k - 1, "m": m, "M": True}}
+    return {
+        "stream": "btcusdt@trade",
+        "data": {
+            "e": "trade",
+            "E": E0 + 100 * k,
+            "s": "BTCUSDT",
+            "t": 1000 + k,
+            "p": price,
+            "q": qty,
+            "T": E0 + 100 * k - 1,
+            "m": m,
+            "M": True,
+        },
+    }
 
 
 def ticker(u, b, B, a, A):
@@ -54,15 +66,15 @@ def write_capture(path, messages, gz=False):
 
 # A spot capture: the snapshot (lastUpdateId 100) arrives after two diffs, as in the real sample.
 SPOT = [
-    depth(1, 90, 95, [["100.0", "1"]], [["101.0", "1"]]),                  # u <= 100: already in the snapshot, dropped
+    depth(1, 90, 95, [["100.0", "1"]], [["101.0", "1"]]),  # u <= 100: already in the snapshot, dropped
     depth(2, 96, 101, [["99.0", "0"], ["100.5", "2"]], [["101.0", "0"]]),  # 96 <= 101 <= 101: the first diff applied
     ticker(101, "100.50", "2.0", "101.50", "3.0"),
     snapshot(100, [["100.0", "5"], ["99.0", "4"]], [["101.0", "6"], ["101.5", "3"]]),
     depth(3, 102, 104, [["100.5", "0"]], [["101.25", "7"]]),
-    trade(3, "100.0", "0.5", True),                                         # buyer is maker: a sell
+    trade(3, "100.0", "0.5", True),  # buyer is maker: a sell
     trade(4, "101.25", "0.1", False),
-    depth(5, 105, 105, [], []),                                             # no level change: still one row
-    depth(6, 103, 104, [["100.5", "9"]], []),                               # an old duplicate: skipped
+    depth(5, 105, 105, [], []),  # no level change: still one row
+    depth(6, 103, 104, [["100.5", "9"]], []),  # an old duplicate: skipped
     depth(7, 106, 108, [["100.0", "0"]], []),
 ]
 # by hand: snapshot bids 100x5 99x4 | asks 101x6 101.5x3, then each applied diff
@@ -123,7 +135,9 @@ def test_local_time_and_gzip(tmp_path):
 def test_sequence_gap_raises_naming_the_line(tmp_path):
     path = write_capture(tmp_path / "gap.txt", SPOT + GAP)
     line = len(SPOT) + 1
-    with pytest.raises(SequenceGapError, match=rf"gap.txt:{line}: depth update \(U=110, u=112\) does not follow: expected U=109"):
+    with pytest.raises(
+        SequenceGapError, match=rf"gap.txt:{line}: depth update \(U=110, u=112\) does not follow: expected U=109"
+    ):
         read_binance(path)
 
 
@@ -145,11 +159,11 @@ def test_sequence_gap_flagged_then_resynchronised(tmp_path):
 # Futures: the first diff straddles lastUpdateId itself (U <= L <= u) and later diffs chain by pu.
 FUTURES = [
     snapshot(100, [["9.0", "1"]], [["12.0", "1"]]),
-    depth(1, 90, 99, [["9.0", "5"]], [], pu=89),          # u < 100: dropped
-    depth(2, 96, 100, [["10.0", "1"]], [], pu=95),        # 96 <= 100 <= 100: first
-    depth(3, 104, 106, [], [["11.0", "2"]], pu=100),      # pu == 100: follows (U may jump on futures)
+    depth(1, 90, 99, [["9.0", "5"]], [], pu=89),  # u < 100: dropped
+    depth(2, 96, 100, [["10.0", "1"]], [], pu=95),  # 96 <= 100 <= 100: first
+    depth(3, 104, 106, [], [["11.0", "2"]], pu=100),  # pu == 100: follows (U may jump on futures)
     depth(4, 107, 109, [["10.5", "3"]], [], pu=106),
-    depth(5, 110, 111, [["10.5", "0"]], [], pu=108),      # pu 108 != 109: gap
+    depth(5, 110, 111, [["10.5", "0"]], [], pu=108),  # pu 108 != 109: gap
 ]
 
 
@@ -172,7 +186,7 @@ def test_bad_input(tmp_path):
     with pytest.raises(DataFormatError, match="no REST depth snapshot"):
         read_binance(write_capture(tmp_path / "nosnap.txt", SPOT[:2]))
     bad = tmp_path / "bad.txt"
-    bad.write_text("1 {\"lastUpdateId\": 1, \"bids\": [], \"asks\": []}\nnot a capture line\n")
+    bad.write_text('1 {"lastUpdateId": 1, "bids": [], "asks": []}\nnot a capture line\n')
     with pytest.raises(DataFormatError, match=r"bad.txt:2: expected '<local_ts_ns> <json>'"):
         read_binance(bad)
     partial = tmp_path / "partial.txt"
@@ -235,7 +249,12 @@ def test_real_capture_matches_book_ticker(sample):
     rows, tick = pos[hit], np.flatnonzero(hit)
     assert rows.size > 1000
     book, bbo = sample.book, sample.bbo
-    for mine, theirs in ((book.bid_px, bbo.bid_px), (book.bid_sz, bbo.bid_sz), (book.ask_px, bbo.ask_px), (book.ask_sz, bbo.ask_sz)):
+    for mine, theirs in (
+        (book.bid_px, bbo.bid_px),
+        (book.bid_sz, bbo.bid_sz),
+        (book.ask_px, bbo.ask_px),
+        (book.ask_sz, bbo.ask_sz),
+    ):
         assert np.array_equal(np.asarray(mine)[rows, 0], np.asarray(theirs)[tick, 0])
 
 

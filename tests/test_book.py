@@ -62,7 +62,9 @@ def test_datetime64_timestamps_are_accepted():
         (dict(ask_px=[[10.2, 10.3], [10.1, 10.2], [10.2, 10.2], [10.1, 10.2]]), BookError, "strictly increase"),
         (dict(bid_px=[[10.0, 9.9], [NAN, 9.9], [10.1, 10.0], [10.0, NAN]]), BookError, "size 4.0 but no price"),
         (
-            dict(bid_px=[[10.0, 9.9], [NAN, 9.9], [10.1, 10.0], [10.0, NAN]], bid_sz=[[5, 7], [NAN, 7], [1, 9], [3, NAN]]),
+            dict(
+                bid_px=[[10.0, 9.9], [NAN, 9.9], [10.1, 10.0], [10.0, NAN]], bid_sz=[[5, 7], [NAN, 7], [1, 9], [3, NAN]]
+            ),
             BookError,
             "level 0 at row 1 is empty but level 1 is not",
         ),

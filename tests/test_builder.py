@@ -24,16 +24,16 @@ def rows(book: Book, side: str) -> list:
 # -- golden cases, computed by hand --------------------------------------------------------------
 # row: side, price, size           book after the row (bids best first | asks best first)
 GOLDEN = [
-    (+1, 100.0, 1.0),   # 0  b: 100x1                      | a: -
-    (+1, 99.5, 2.0),    # 1  b: 100x1 99.5x2               | a: -
-    (-1, 101.0, 3.0),   # 2  b: 100x1 99.5x2               | a: 101x3
-    (+1, 100.5, 4.0),   # 3  b: 100.5x4 100x1 (99.5 shifts to level 2, out of view) | a: 101x3
-    (+1, 100.0, 7.0),   # 4  b: 100.5x4 100x7              | a: 101x3      (update in place)
-    (+1, 100.5, 0.0),   # 5  b: 100x7 99.5x2               | a: 101x3      (best deleted: 99.5 shifts up)
+    (+1, 100.0, 1.0),  # 0  b: 100x1                      | a: -
+    (+1, 99.5, 2.0),  # 1  b: 100x1 99.5x2               | a: -
+    (-1, 101.0, 3.0),  # 2  b: 100x1 99.5x2               | a: 101x3
+    (+1, 100.5, 4.0),  # 3  b: 100.5x4 100x1 (99.5 shifts to level 2, out of view) | a: 101x3
+    (+1, 100.0, 7.0),  # 4  b: 100.5x4 100x7              | a: 101x3      (update in place)
+    (+1, 100.5, 0.0),  # 5  b: 100x7 99.5x2               | a: 101x3      (best deleted: 99.5 shifts up)
     (-1, 100.75, 1.0),  # 6  b: 100x7 99.5x2               | a: 100.75x1 101x3
-    (-1, 102.0, 0.0),   # 7  same                          (delete of an absent level: no-op)
+    (-1, 102.0, 0.0),  # 7  same                          (delete of an absent level: no-op)
     (-1, 100.75, 0.0),  # 8  b: 100x7 99.5x2               | a: 101x3
-    (-1, 101.0, 0.0),   # 9  b: 100x7 99.5x2               | a: -          (side empties)
+    (-1, 101.0, 0.0),  # 9  b: 100x7 99.5x2               | a: -          (side empties)
 ]
 
 
@@ -50,20 +50,52 @@ def test_golden_insert_update_delete_and_shifts():
     assert book.shape == (10, 2)
     assert book.ts.tolist() == ts.tolist()
     assert rows(book, "bid_px") == [
-        [100.0, None], [100.0, 99.5], [100.0, 99.5], [100.5, 100.0], [100.5, 100.0],
-        [100.0, 99.5], [100.0, 99.5], [100.0, 99.5], [100.0, 99.5], [100.0, 99.5],
+        [100.0, None],
+        [100.0, 99.5],
+        [100.0, 99.5],
+        [100.5, 100.0],
+        [100.5, 100.0],
+        [100.0, 99.5],
+        [100.0, 99.5],
+        [100.0, 99.5],
+        [100.0, 99.5],
+        [100.0, 99.5],
     ]
     assert rows(book, "bid_sz") == [
-        [1.0, None], [1.0, 2.0], [1.0, 2.0], [4.0, 1.0], [4.0, 7.0],
-        [7.0, 2.0], [7.0, 2.0], [7.0, 2.0], [7.0, 2.0], [7.0, 2.0],
+        [1.0, None],
+        [1.0, 2.0],
+        [1.0, 2.0],
+        [4.0, 1.0],
+        [4.0, 7.0],
+        [7.0, 2.0],
+        [7.0, 2.0],
+        [7.0, 2.0],
+        [7.0, 2.0],
+        [7.0, 2.0],
     ]
     assert rows(book, "ask_px") == [
-        [None, None], [None, None], [101.0, None], [101.0, None], [101.0, None],
-        [101.0, None], [100.75, 101.0], [100.75, 101.0], [101.0, None], [None, None],
+        [None, None],
+        [None, None],
+        [101.0, None],
+        [101.0, None],
+        [101.0, None],
+        [101.0, None],
+        [100.75, 101.0],
+        [100.75, 101.0],
+        [101.0, None],
+        [None, None],
     ]
     assert rows(book, "ask_sz") == [
-        [None, None], [None, None], [3.0, None], [3.0, None], [3.0, None],
-        [3.0, None], [1.0, 3.0], [1.0, 3.0], [3.0, None], [None, None],
+        [None, None],
+        [None, None],
+        [3.0, None],
+        [3.0, None],
+        [3.0, None],
+        [3.0, None],
+        [1.0, 3.0],
+        [1.0, 3.0],
+        [3.0, None],
+        [None, None],
     ]
     assert res.source_row.tolist() == list(range(10))
     assert not res.flags["crossed"].any() and not res.unreliable.any()
@@ -114,8 +146,9 @@ def test_reset_starts_a_new_snapshot():
 def test_marker_rows_and_empty_snapshot():
     # side 0 changes nothing but can carry an emit, and a reset (an empty snapshot)
     ts = T0 + np.arange(4)
-    res = build_book(ts, [1, 0, -1, 0], [10.0, NAN, 11.0, NAN], [1.0, NAN, 2.0, NAN], levels=1,
-                     reset=[False, False, False, True])
+    res = build_book(
+        ts, [1, 0, -1, 0], [10.0, NAN, 11.0, NAN], [1.0, NAN, 2.0, NAN], levels=1, reset=[False, False, False, True]
+    )
     assert rows(res.book, "bid_px") == [[10.0], [10.0], [10.0], [None]]
     assert rows(res.book, "ask_px") == [[None], [None], [11.0], [None]]
 
@@ -171,8 +204,18 @@ def test_chunks_carry_the_ladder_and_refine_the_grid():
     assert b.tick_size == 0.01
     res = b.result()
     assert res.source_row.tolist() == [2, 3, 4, 5]
-    assert rows(res.book, "bid_px") == [[100.0, 99.5, None], [100.0, 99.75, 99.5], [99.75, 99.5, None], [99.75, 99.5, None]]
-    assert rows(res.book, "ask_px") == [[101.0, None, None], [101.0, None, None], [101.0, None, None], [100.01, 101.0, None]]
+    assert rows(res.book, "bid_px") == [
+        [100.0, 99.5, None],
+        [100.0, 99.75, 99.5],
+        [99.75, 99.5, None],
+        [99.75, 99.5, None],
+    ]
+    assert rows(res.book, "ask_px") == [
+        [101.0, None, None],
+        [101.0, None, None],
+        [101.0, None, None],
+        [100.01, 101.0, None],
+    ]
     assert res.book.name == "chunks"
     bp, bs, ap, as_ = b.depth()
     assert bp.tolist() == [99.75, 99.5] and bs.tolist() == [5.0, 2.0]
@@ -189,7 +232,9 @@ def crossing_stream():
 
 
 def test_crossed_book_raises_naming_row_and_time():
-    with pytest.raises(CrossedBookError, match=r"crossed at row 2 .*2023-11-14 22:13:20.002.*input row 2.*11.5 >= best ask 11.0"):
+    with pytest.raises(
+        CrossedBookError, match=r"crossed at row 2 .*2023-11-14 22:13:20.002.*input row 2.*11.5 >= best ask 11.0"
+    ):
         build_book(*crossing_stream())
     # locked (bid == ask) counts too
     with pytest.raises(CrossedBookError, match="locked at row 1"):

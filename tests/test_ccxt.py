@@ -95,13 +95,17 @@ def test_missing_time_names_the_snapshot():
 
 def test_bids_must_descend():
     snaps = [snap([[10.0, 1], [9.0, 1]], [[11.0, 1]], ts=1), snap([[10.0, 1], [10.5, 1]], [[11.0, 1]], ts=2)]
-    with pytest.raises(BookError, match=r"snapshot 1: bids must be strictly descending.*level 0 is 10.0 and level 1 is 10.5"):
+    with pytest.raises(
+        BookError, match=r"snapshot 1: bids must be strictly descending.*level 0 is 10.0 and level 1 is 10.5"
+    ):
         read_ccxt_book(snaps)
 
 
 def test_asks_must_ascend_and_no_duplicate_levels():
     s = snap([[10.0, 1]], [[11.0, 1], [12.0, 1], [11.5, 1]], ts=1)
-    with pytest.raises(BookError, match=r"snapshot 0: asks must be strictly ascending.*level 1 is 12.0 and level 2 is 11.5"):
+    with pytest.raises(
+        BookError, match=r"snapshot 0: asks must be strictly ascending.*level 1 is 12.0 and level 2 is 11.5"
+    ):
         read_ccxt_book(s)
     dup = snap([[10.0, 1], [10.0, 2]], [[11.0, 1]], ts=1)
     with pytest.raises(BookError, match=r"snapshot 0: bids .* level 0 is 10.0 and level 1 is 10.0"):
@@ -140,7 +144,9 @@ def test_same_object_appended_twice_is_refused():
     with pytest.raises(DataFormatError, match=r"snapshots 0 and 1 share the same 'bids' and 'asks' list"):
         read_ccxt_book(shallow)
     # one side reused (unchanged) is fine
-    book = read_ccxt_book([{"bids": bids, "asks": [[11.0, 1]], "timestamp": 1}, {"bids": bids, "asks": [[12.0, 2]], "timestamp": 2}])
+    book = read_ccxt_book(
+        [{"bids": bids, "asks": [[11.0, 1]], "timestamp": 1}, {"bids": bids, "asks": [[12.0, 2]], "timestamp": 2}]
+    )
     assert book.ask_px.tolist() == [[11.0], [12.0]]
 
 
@@ -176,6 +182,8 @@ def test_dict_subclass_like_ccxt_orderbook():
     class OrderBook(dict):
         pass
 
-    ob = OrderBook(bids=[[5.0, 1.0, "id1"]], asks=[[6.0, 2.0, "id2"]], timestamp=2000, datetime=None, nonce=42, symbol=None)
+    ob = OrderBook(
+        bids=[[5.0, 1.0, "id1"]], asks=[[6.0, 2.0, "id2"]], timestamp=2000, datetime=None, nonce=42, symbol=None
+    )
     book = read_ccxt_book(ob)
     assert book.ts.tolist() == [2_000_000_000] and book.bid_px.tolist() == [[5.0]] and book.name is None

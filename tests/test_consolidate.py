@@ -25,14 +25,18 @@ def same(a, b):
 #   B t=40: bids 100.04x1  (empty)    asks 100.05x9 (empty)
 A = Book(
     [10, 30],
-    [[100.00, 99.99], [99.99, 99.98]], [[5, 7], [2, 4]],
-    [[100.02, 100.03], [100.01, 100.03]], [[1, 2], [3, 4]],
+    [[100.00, 99.99], [99.99, 99.98]],
+    [[5, 7], [2, 4]],
+    [[100.02, 100.03], [100.01, 100.03]],
+    [[1, 2], [3, 4]],
     name="A",
 )
 B = Book(
     [20, 40],
-    [[100.00, 99.98], [100.04, nan]], [[10, 20], [1, nan]],
-    [[100.01, 100.02], [100.05, nan]], [[6, 8], [9, nan]],
+    [[100.00, 99.98], [100.04, nan]],
+    [[10, 20], [1, nan]],
+    [[100.01, 100.02], [100.05, nan]],
+    [[6, 8], [9, nan]],
     name="B",
 )
 
@@ -48,27 +52,37 @@ def test_golden_time_axis_and_ladder(cb):
     assert cb.ts.tolist() == [10, 20, 30, 40]
     assert cb.venue_rows.tolist() == [[0, -1], [0, 0], [1, 0], [1, 1]]  # B has nothing before t=20
     # t=10 A alone; t=20 100.00 = 5 (A) + 10 (B); t=30 99.98 = 4 + 20, ask 100.01 = 3 + 6; t=40 B bids above A's ask
-    assert same(cb.bid_px, [[100.00, 99.99, nan], [100.00, 99.99, 99.98], [100.00, 99.99, 99.98], [100.04, 99.99, 99.98]])
+    assert same(
+        cb.bid_px, [[100.00, 99.99, nan], [100.00, 99.99, 99.98], [100.00, 99.99, 99.98], [100.04, 99.99, 99.98]]
+    )
     assert same(cb.bid_sz, [[5, 7, nan], [15, 7, 20], [10, 2, 24], [1, 2, 4]])
-    assert same(cb.ask_px, [[100.02, 100.03, nan], [100.01, 100.02, 100.03], [100.01, 100.02, 100.03], [100.01, 100.03, 100.05]])
+    assert same(
+        cb.ask_px, [[100.02, 100.03, nan], [100.01, 100.02, 100.03], [100.01, 100.02, 100.03], [100.01, 100.03, 100.05]]
+    )
     assert same(cb.ask_sz, [[1, 2, nan], [6, 9, 2], [9, 8, 4], [3, 4, 9]])
     # prices are the venues' own floats
     assert cb.bid_px[3, 0] == 100.04 and cb.ask_px[1, 0] == 100.01
 
 
 def test_golden_per_venue_sizes(cb):
-    assert same(cb.venue_bid_sz, [
-        [[5, 0], [7, 0], [nan, nan]],
-        [[5, 10], [7, 0], [0, 20]],
-        [[0, 10], [2, 0], [4, 20]],
-        [[0, 1], [2, 0], [4, 0]],
-    ])
-    assert same(cb.venue_ask_sz, [
-        [[1, 0], [2, 0], [nan, nan]],
-        [[0, 6], [1, 8], [2, 0]],
-        [[3, 6], [0, 8], [4, 0]],
-        [[3, 0], [4, 0], [0, 9]],
-    ])
+    assert same(
+        cb.venue_bid_sz,
+        [
+            [[5, 0], [7, 0], [nan, nan]],
+            [[5, 10], [7, 0], [0, 20]],
+            [[0, 10], [2, 0], [4, 20]],
+            [[0, 1], [2, 0], [4, 0]],
+        ],
+    )
+    assert same(
+        cb.venue_ask_sz,
+        [
+            [[1, 0], [2, 0], [nan, nan]],
+            [[0, 6], [1, 8], [2, 0]],
+            [[3, 6], [0, 8], [4, 0]],
+            [[3, 0], [4, 0], [0, 9]],
+        ],
+    )
 
 
 def test_golden_crossed_flag_and_book(cb):
@@ -80,7 +94,9 @@ def test_golden_crossed_flag_and_book(cb):
     assert same(book.bid_sz, [[5, 7, nan], [15, 7, 20], [10, 2, 24]])
     kept = consolidate([A, B], levels=3, crossed="keep")
     assert kept.book.ts.tolist() == [10, 20, 30, 40] and kept.book.bid_px[3, 0] == 100.04
-    with pytest.raises(CrossedBookError, match=r"crossed at .*\(row 3\): best bid 100.04 \(B\) >= best ask 100.01 \(A\); 1 such times"):
+    with pytest.raises(
+        CrossedBookError, match=r"crossed at .*\(row 3\): best bid 100.04 \(B\) >= best ask 100.01 \(A\); 1 such times"
+    ):
         consolidate([A, B], crossed="raise")
 
 
@@ -125,7 +141,9 @@ def test_empty_share_is_nan():
 
 
 def test_a_venue_without_rows_contributes_nothing():
-    empty = Book(np.zeros(0, dtype=np.int64), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), name="E")
+    empty = Book(
+        np.zeros(0, dtype=np.int64), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), np.zeros((0, 3)), name="E"
+    )
     c = consolidate([A, empty], levels=2)
     assert c.venue_rows.tolist() == [[0, -1], [1, -1]]
     assert same(c.bid_px, A.bid_px) and same(c.ask_sz, A.ask_sz)
@@ -142,7 +160,10 @@ def test_float_noise_matches_on_the_tick_grid():
     assert consolidate([y, x], levels=2).bid_px[0, 0] == 0.3
     assert same(c.ask_px, [[0.4, 0.5]]) and same(c.ask_sz, [[1.0, 1.0]])
     assert same(c.venue_bid_sz, [[[1.0, 2.0], [nan, nan]]])
-    with pytest.raises(ParameterError, match=r"venue 'x': bid price 0.30000000000000004 at row 0, level 0 is not a multiple of tick=0.25"):
+    with pytest.raises(
+        ParameterError,
+        match=r"venue 'x': bid price 0.30000000000000004 at row 0, level 0 is not a multiple of tick=0.25",
+    ):
         consolidate([x, y], tick=0.25)
 
 

@@ -68,8 +68,12 @@ def test_go_to_time():
 
 
 def test_trades_in_window():
-    tr = Trades.from_arrays([0, 500_000_000, 1_900_000_000, 2_000_000_000, 2_500_000_000],
-                            [10.2, 10.1, 10.0, 10.1, 10.2], [1, 2, 3, 4, 5], [1, -1, -1, 1, 1])
+    tr = Trades.from_arrays(
+        [0, 500_000_000, 1_900_000_000, 2_000_000_000, 2_500_000_000],
+        [10.2, 10.1, 10.0, 10.1, 10.2],
+        [1, 2, 3, 4, 5],
+        [1, -1, -1, 1, 1],
+    )
     c = ow.DepthChart(book(), tr, cursor=2, trade_window="1s")
     sent = np.frombuffer(c._trades, dtype="<f8").reshape(3, -1)
     # window (1 s, 2 s]: trades at 1.9 s and 2.0 s (inclusive of the cursor time)

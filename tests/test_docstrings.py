@@ -12,9 +12,22 @@ from obi_widgets import metrics
 FUNCTIONS = [n for n in metrics.__all__ if inspect.isfunction(getattr(metrics, n))]
 # measures from the literature: the docstring must cite the paper (an author and a year)
 CITED = [
-    "level1_imbalance", "depth_imbalance", "band_imbalance", "ofi", "integrated_ofi", "microprice",
-    "fit_microprice", "weighted_mid", "sign_trades", "bvc_buy_fraction", "vpin", "volume_buckets",
-    "book_slope", "kyle_lambda", "amihud", "imbalance_atr",
+    "level1_imbalance",
+    "depth_imbalance",
+    "band_imbalance",
+    "ofi",
+    "integrated_ofi",
+    "microprice",
+    "fit_microprice",
+    "weighted_mid",
+    "sign_trades",
+    "bvc_buy_fraction",
+    "vpin",
+    "volume_buckets",
+    "book_slope",
+    "kyle_lambda",
+    "amihud",
+    "imbalance_atr",
 ]
 
 

@@ -59,7 +59,12 @@ def test_wide_ts_column_and_tz_index(thin_book):
     ints["when"] = thin_book.ts  # int64 ns, under another name
     assert_books_equal(read_wide_frame(ints.drop(columns="ts"), ts="when"), thin_book)
     iso = thin_book.to_frame().reset_index()
-    iso["ts"] = ["1970-01-01T00:00:00.000001", "1970-01-01T00:00:00.000002Z", "1970-01-01 00:00:00.000002", "1970-01-01T00:00:00.000005"]
+    iso["ts"] = [
+        "1970-01-01T00:00:00.000001",
+        "1970-01-01T00:00:00.000002Z",
+        "1970-01-01 00:00:00.000002",
+        "1970-01-01T00:00:00.000005",
+    ]
     assert_books_equal(read_wide_frame(iso), thin_book)
 
 
@@ -100,7 +105,9 @@ def test_wide_custom_names():
     assert wide_columns(1) == ["bid_px_0", "bid_sz_0", "ask_px_0", "ask_sz_0"]
     frame = pd.DataFrame({"ts": [7, 8], "b1p": [1.0, 1.1], "b1q": [2.0, 3.0], "a1p": [1.2, 1.3], "a1q": [4, 5]})
     book = read_wide_frame(frame, columns=cols, first_level=1)
-    assert book.ts.tolist() == [7, 8] and book.bid_px.tolist() == [[1.0], [1.1]] and book.ask_sz.tolist() == [[4.0], [5.0]]
+    assert (
+        book.ts.tolist() == [7, 8] and book.bid_px.tolist() == [[1.0], [1.1]] and book.ask_sz.tolist() == [[4.0], [5.0]]
+    )
     with pytest.raises(ParameterError, match=r"columns\['ask_sz'\] must be a format string with a \{level\} field"):
         read_wide_frame(frame, columns={**cols, "ask_sz": "a1q"})
     with pytest.raises(ParameterError, match="unknown column preset 'nasdaq'"):
@@ -124,7 +131,9 @@ def test_wide_missing_columns_are_named(thin_book):
 def test_wide_bad_cells_are_named(thin_book):
     frame = thin_book.to_frame().astype(object)
     frame.iloc[2, frame.columns.get_loc("ask_sz_0")] = "lots"
-    with pytest.raises(DataFormatError, match=r"column 'ask_sz_0': row 2 \(index Timestamp\(.*\)\) is 'lots', expected a number"):
+    with pytest.raises(
+        DataFormatError, match=r"column 'ask_sz_0': row 2 \(index Timestamp\(.*\)\) is 'lots', expected a number"
+    ):
         read_wide_frame(frame)
     reset = thin_book.to_frame().reset_index()
     reset["ts"] = reset["ts"].astype(object)
@@ -174,7 +183,9 @@ def test_long_snapshots_by_level():
 
 
 def test_long_gap_is_reported_with_its_time():
-    with pytest.raises(BookError, match=r"bid level 1 at row 0 is empty but level 2 is not.*the snapshot at 2024-01-02 10:00:00"):
+    with pytest.raises(
+        BookError, match=r"bid level 1 at row 0 is empty but level 2 is not.*the snapshot at 2024-01-02 10:00:00"
+    ):
         read_long_frame(LONG)
 
 
@@ -189,7 +200,13 @@ def test_long_snapshots_ranked_by_price_and_renamed():
 
 def test_long_numeric_sides_first_level_and_truncation():
     frame = pd.DataFrame(
-        {"ts": [5, 5, 5, 9], "side": [1, -1, 1, -1], "level": [1, 1, 2, 1], "price": [3.0, 4.0, 2.0, 5.0], "size": [1.0, 2.0, 3.0, 4.0]}
+        {
+            "ts": [5, 5, 5, 9],
+            "side": [1, -1, 1, -1],
+            "level": [1, 1, 2, 1],
+            "price": [3.0, 4.0, 2.0, 5.0],
+            "size": [1.0, 2.0, 3.0, 4.0],
+        }
     )
     book = read_long_frame(frame, first_level=1)
     assert book.ts.tolist() == [5, 9]
@@ -205,7 +222,11 @@ def test_long_times_from_the_index():
     frame = LONG.copy()
     frame.loc[3, "level"] = 1
     by_index = read_long_frame(frame.set_index("ts"))
-    ints = frame.assign(ts=frame["ts"].to_numpy().astype("datetime64[ns]").view("int64")).rename(columns={"ts": "time"}).set_index("time")
+    ints = (
+        frame.assign(ts=frame["ts"].to_numpy().astype("datetime64[ns]").view("int64"))
+        .rename(columns={"ts": "time"})
+        .set_index("time")
+    )
     by_name = read_long_frame(ints, columns={"ts": "time"})  # int64 ns in an index named 'time'
     t0, t1 = pd.Timestamp("2024-01-02 10:00:00").value, pd.Timestamp("2024-01-02 10:00:01").value
     assert by_index.ts.tolist() == by_name.ts.tolist() == [t0, t1]
@@ -215,7 +236,13 @@ def test_long_times_from_the_index():
 
 def test_long_blank_rows_are_skipped():
     frame = pd.DataFrame(
-        {"ts": [1, 1, 1], "side": ["bid", "bid", "ask"], "level": [0, 1, 0], "price": [1.0, nan, 2.0], "size": [1.0, nan, 1.0]}
+        {
+            "ts": [1, 1, 1],
+            "side": ["bid", "bid", "ask"],
+            "level": [0, 1, 0],
+            "price": [1.0, nan, 2.0],
+            "size": [1.0, nan, 1.0],
+        }
     )
     book = read_long_frame(frame)
     assert same(book.bid_px, [[1.0]]) and same(book.ask_px, [[2.0]])

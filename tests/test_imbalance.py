@@ -102,8 +102,9 @@ sizes = arrays(np.float64, (6, 3), elements=st.floats(0, 1e6, allow_nan=False))
 
 def make_book(bsz, asz):
     px = np.arange(3, dtype=float)
-    return Book.from_arrays(np.arange(len(bsz)), np.tile(100 - px, (len(bsz), 1)), bsz,
-                            np.tile(101 + px, (len(asz), 1)), asz)
+    return Book.from_arrays(
+        np.arange(len(bsz)), np.tile(100 - px, (len(bsz), 1)), bsz, np.tile(101 + px, (len(asz), 1)), asz
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -91,7 +91,9 @@ def test_first_row_is_zero_and_short_books():
 
 def test_empty_best_level_zero_mode():
     # the best bid disappears (whole bid side empty), then comes back one tick lower
-    book = book1([(10.00, 5, 10.01, 3), (NAN, NAN, 10.01, 3), (9.99, 2, 10.01, 3), (NAN, NAN, NAN, NAN), (NAN, NAN, NAN, NAN)])
+    book = book1(
+        [(10.00, 5, 10.01, 3), (NAN, NAN, 10.01, 3), (9.99, 2, 10.01, 3), (NAN, NAN, NAN, NAN), (NAN, NAN, NAN, NAN)]
+    )
     # row1: bid queue of 5 vanishes -> -5; ask unchanged -> 0
     # row2: a bid queue of 2 appears -> +2
     # row3: bid 2 vanishes -> -2; ask 3 vanishes (price to +inf, retreat) -> +3; total +1
@@ -192,8 +194,13 @@ def test_ofi_of_a_slice_is_the_slice_of_ofi(book, data):
 @given(books(min_rows=2, allow_empty=False))
 def test_sum_of_ofi_telescopes_when_prices_never_move(book):
     # with constant prices every row is (qb_n - qb_{n-1}) - (qa_n - qa_{n-1}): the sum telescopes
-    const = Book.from_arrays(book.ts, np.broadcast_to(book.bid_px[:1], book.bid_px.shape), book.bid_sz,
-                             np.broadcast_to(book.ask_px[:1], book.ask_px.shape), book.ask_sz)
+    const = Book.from_arrays(
+        book.ts,
+        np.broadcast_to(book.bid_px[:1], book.bid_px.shape),
+        book.bid_sz,
+        np.broadcast_to(book.ask_px[:1], book.ask_px.shape),
+        book.ask_sz,
+    )
     total = ofi(const, book.levels).reshape(len(book), -1).sum(axis=0)
     expected = (book.bid_sz[-1] - book.bid_sz[0]) - (book.ask_sz[-1] - book.ask_sz[0])
     np.testing.assert_allclose(total, expected)
@@ -410,7 +417,9 @@ def test_integrated_errors(kwargs, match):
 
 def test_integrated_without_variance_is_an_error():
     rows = 6
-    book = Book.from_arrays(T0 + np.arange(rows) * SEC, [[10.0, 9.99]] * rows, [[1, 1]] * rows, [[10.01, 10.02]] * rows, [[1, 1]] * rows)
+    book = Book.from_arrays(
+        T0 + np.arange(rows) * SEC, [[10.0, 9.99]] * rows, [[1, 1]] * rows, [[10.01, 10.02]] * rows, [[1, 1]] * rows
+    )
     with pytest.raises(ParameterError, match="does not vary"):
         integrated_ofi(book, 2, freq="1s", train=1.0)
 

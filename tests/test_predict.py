@@ -34,7 +34,9 @@ def test_forward_return_in_rows(book):
     np.testing.assert_allclose(forward_return(book, 2), [1, -0.5, -2, NAN, NAN])
     np.testing.assert_allclose(forward_return(book, 5), [NAN] * 5)
     log = forward_return(book, 1, kind="log")
-    np.testing.assert_allclose(log, [math.log(100.5 / 100), math.log(101 / 100.5), math.log(100 / 101), math.log(99 / 100), NAN])
+    np.testing.assert_allclose(
+        log, [math.log(100.5 / 100), math.log(101 / 100.5), math.log(100 / 101), math.log(99 / 100), NAN]
+    )
 
 
 def test_forward_return_in_time(book):
@@ -51,7 +53,9 @@ def test_forward_return_in_time(book):
 def test_forward_return_price_override_and_nan(book):
     price = np.array([1.0, 2.0, NAN, 4.0, 8.0])
     np.testing.assert_allclose(forward_return(book, 1, price=price), [1, NAN, NAN, 4, NAN])
-    np.testing.assert_allclose(forward_return(book, 1, price=price, kind="log"), [math.log(2), NAN, NAN, math.log(2), NAN])
+    np.testing.assert_allclose(
+        forward_return(book, 1, price=price, kind="log"), [math.log(2), NAN, NAN, math.log(2), NAN]
+    )
     with pytest.raises(ParameterError, match="price -2.0 at row 1"):
         forward_return(book, 1, price=np.array([1.0, -2.0, 3, 4, 5]), kind="log")
 

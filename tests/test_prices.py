@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from obi_widgets import Book
 from obi_widgets.datasets import simulate
 from obi_widgets.errors import ParameterError
-from obi_widgets.metrics.prices import MicropriceModel, fit_microprice, mid, microprice, weighted_mid
+from obi_widgets.metrics.prices import MicropriceModel, fit_microprice, microprice, mid, weighted_mid
 
 from ._book_strategies import T0, books, mirror
 
@@ -29,7 +29,9 @@ def book1(rows) -> Book:
 
 # -- weighted mid ---------------------------------------------------------------------------------------------
 def test_weighted_mid_golden():
-    book = book1([(10.00, 3, 10.02, 1), (10.00, 0, 10.02, 5), (10.00, 5, 10.02, 0), (10.00, 0, 10.02, 0), (NAN, NAN, 10.02, 1)])
+    book = book1(
+        [(10.00, 3, 10.02, 1), (10.00, 0, 10.02, 5), (10.00, 5, 10.02, 0), (10.00, 0, 10.02, 0), (NAN, NAN, 10.02, 1)]
+    )
     # (10.00 * 1 + 10.02 * 3) / 4 = 10.015; a zero bid queue gives the bid, a zero ask queue the ask
     np.testing.assert_allclose(weighted_mid(book), [10.015, 10.00, 10.02, NAN, NAN], rtol=0, atol=1e-12)
 
@@ -224,7 +226,9 @@ def test_microprice_mirrored_book(sim_book):
     np.testing.assert_array_equal(np.isnan(mp), np.isnan(mp_flipped))
     np.testing.assert_allclose(mp_flipped, 200.0 - mp, rtol=0, atol=1e-9)
     # the symmetrised counts of the mirrored book are the same counts
-    np.testing.assert_allclose(fit_microprice(flipped, n_imb=5, n_spread=2).adjustment, model.adjustment, rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        fit_microprice(flipped, n_imb=5, n_spread=2).adjustment, model.adjustment, rtol=1e-9, atol=1e-15
+    )
 
 
 def test_microprice_crypto_tick_inferred():

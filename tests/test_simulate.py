@@ -141,9 +141,9 @@ def test_market_orders_walk_the_book(sim):
     # within one sweep, buy prices go up and sell prices go down, one row per level
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     for s0, c in zip(starts[counts >= 2], counts[counts >= 2]):
-        px = t.price[s0:s0 + c]
+        px = t.price[s0 : s0 + c]
         side = t.side[s0]
-        assert (t.side[s0:s0 + c] == side).all()
+        assert (t.side[s0 : s0 + c] == side).all()
         assert (np.diff(px) * side > 0).all()
 
 

@@ -15,18 +15,18 @@ from obi_widgets.io.tardis import read_tardis, read_tardis_book, read_tardis_sna
 HEADER = "exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount\n"
 # times in microseconds; comments give the book after each message (bids | asks, best first)
 L2_ROWS = [
-    "deribit,BTC-PERPETUAL,1585699209000000,1585699209000100,false,bid,6400.0,100",   # before any snapshot: skipped
-    "deribit,BTC-PERPETUAL,1585699209920000,1585699209947000,true,ask,6415.5,2000",   # snapshot 1 ...
+    "deribit,BTC-PERPETUAL,1585699209000000,1585699209000100,false,bid,6400.0,100",  # before any snapshot: skipped
+    "deribit,BTC-PERPETUAL,1585699209920000,1585699209947000,true,ask,6415.5,2000",  # snapshot 1 ...
     "deribit,BTC-PERPETUAL,1585699209920000,1585699209947000,true,ask,6416.0,500",
     "deribit,BTC-PERPETUAL,1585699209920000,1585699209947000,true,bid,6415.0,3000",
-    "deribit,BTC-PERPETUAL,1585699209920000,1585699209947000,true,bid,6414.5,100",    # -> 6415x3000 6414.5x100 | 6415.5x2000 6416x500
+    "deribit,BTC-PERPETUAL,1585699209920000,1585699209947000,true,bid,6414.5,100",  # -> 6415x3000 6414.5x100 | 6415.5x2000 6416x500
     "deribit,BTC-PERPETUAL,1585699210010000,1585699210040000,false,bid,6415.0,2500",  # message A (2 rows)
-    "deribit,BTC-PERPETUAL,1585699210010000,1585699210040000,false,ask,6415.5,0",     # -> 6415x2500 6414.5x100 | 6416x500
-    "deribit,BTC-PERPETUAL,1585699210100000,1585699210130000,false,bid,6414.5,0",     # B -> 6415x2500 | 6416x500
-    "deribit,BTC-PERPETUAL,1585699210200000,1585699210230000,true,bid,6420.0,10",     # snapshot 2 (two arrivals): reset
+    "deribit,BTC-PERPETUAL,1585699210010000,1585699210040000,false,ask,6415.5,0",  # -> 6415x2500 6414.5x100 | 6416x500
+    "deribit,BTC-PERPETUAL,1585699210100000,1585699210130000,false,bid,6414.5,0",  # B -> 6415x2500 | 6416x500
+    "deribit,BTC-PERPETUAL,1585699210200000,1585699210230000,true,bid,6420.0,10",  # snapshot 2 (two arrivals): reset
     "deribit,BTC-PERPETUAL,1585699210200000,1585699210230000,true,ask,6420.5,20",
-    "deribit,BTC-PERPETUAL,1585699210200000,1585699210231000,true,ask,6421.0,30",     # -> 6420x10 | 6420.5x20 6421x30
-    "deribit,BTC-PERPETUAL,1585699210300000,1585699210330000,false,ask,6420.5,5",     # C -> 6420x10 | 6420.5x5 6421x30
+    "deribit,BTC-PERPETUAL,1585699210200000,1585699210231000,true,ask,6421.0,30",  # -> 6420x10 | 6420.5x20 6421x30
+    "deribit,BTC-PERPETUAL,1585699210300000,1585699210330000,false,ask,6420.5,5",  # C -> 6420x10 | 6420.5x5 6421x30
 ]
 N = None  # an empty level
 
@@ -46,7 +46,9 @@ def write(path, text: str, gz: bool = False):
 
 @pytest.fixture
 def l2_file(tmp_path):
-    return write(tmp_path / "deribit_incremental_book_L2_2020-04-01_BTC-PERPETUAL.csv", HEADER + "\n".join(L2_ROWS) + "\n")
+    return write(
+        tmp_path / "deribit_incremental_book_L2_2020-04-01_BTC-PERPETUAL.csv", HEADER + "\n".join(L2_ROWS) + "\n"
+    )
 
 
 def check_l2(res):
@@ -80,7 +82,9 @@ def test_incremental_book_in_small_chunks(l2_file, chunksize):
 def test_incremental_book_gzip_local_time_and_dispatch(tmp_path):
     path = write(tmp_path / "x.csv.gz", HEADER + "\n".join(L2_ROWS) + "\n", gz=True)
     res = read_tardis_book(path, levels=2, time="local")
-    assert res.book.ts.tolist() == [t * 1000 for t in (1585699209947000, 1585699210040000, 1585699210130000, 1585699210231000, 1585699210330000)]
+    assert res.book.ts.tolist() == [
+        t * 1000 for t in (1585699209947000, 1585699210040000, 1585699210130000, 1585699210231000, 1585699210330000)
+    ]
     check = read_tardis(path, levels=2)
     assert isinstance(check, BuildResult) and len(check.book) == 5
 
@@ -104,23 +108,32 @@ def test_incremental_book_crossed(tmp_path):
 
 
 def test_incremental_book_errors(tmp_path, l2_file):
-    bad_side = write(tmp_path / "side.csv", HEADER + "\n".join(L2_ROWS[1:3] + [L2_ROWS[3].replace(",bid,", ",mid,")]) + "\n")
+    bad_side = write(
+        tmp_path / "side.csv", HEADER + "\n".join(L2_ROWS[1:3] + [L2_ROWS[3].replace(",bid,", ",mid,")]) + "\n"
+    )
     with pytest.raises(DataFormatError, match=r"side.csv:4: bad side"):
         read_tardis_book(bad_side)
-    bad_amount = write(tmp_path / "amount.csv", HEADER + "\n".join(L2_ROWS[1:3] + [L2_ROWS[3].replace(",3000", ",-3")]) + "\n")
+    bad_amount = write(
+        tmp_path / "amount.csv", HEADER + "\n".join(L2_ROWS[1:3] + [L2_ROWS[3].replace(",3000", ",-3")]) + "\n"
+    )
     with pytest.raises(DataFormatError, match=r"amount.csv:4: bad amount"):
         read_tardis_book(bad_amount)
     no_snap = write(tmp_path / "nosnap.csv", HEADER + L2_ROWS[0] + "\n")
     with pytest.raises(DataFormatError, match="no snapshot"):
         read_tardis_book(no_snap)
-    back = write(tmp_path / "back.csv", HEADER + "\n".join(L2_ROWS[1:5] + [L2_ROWS[5].replace("1585699210010000,", "1585699209000000,", 1)]) + "\n")
+    back = write(
+        tmp_path / "back.csv",
+        HEADER + "\n".join(L2_ROWS[1:5] + [L2_ROWS[5].replace("1585699210010000,", "1585699209000000,", 1)]) + "\n",
+    )
     with pytest.raises(TimestampError, match=r"back.csv:6: book time goes backwards.*time='local'"):
         read_tardis_book(back)
     assert len(read_tardis_book(back, time="local").book) == 2
     trades = write(tmp_path / "trades.csv", TRADES)
     with pytest.raises(DataFormatError, match=r"trades.csv: not a Tardis incremental_book_L2 file.*trades file"):
         read_tardis_book(trades)
-    two = write(tmp_path / "two.csv", HEADER + L2_ROWS[1] + "\n" + L2_ROWS[2].replace("BTC-PERPETUAL", "ETH-PERPETUAL") + "\n")
+    two = write(
+        tmp_path / "two.csv", HEADER + L2_ROWS[1] + "\n" + L2_ROWS[2].replace("BTC-PERPETUAL", "ETH-PERPETUAL") + "\n"
+    )
     with pytest.raises(DataFormatError, match="several symbols"):
         read_tardis_book(two)
     assert as_lists(read_tardis_book(two, symbol="eth-perpetual", levels=1).book.ask_px) == [[6416.0]]
@@ -199,7 +212,9 @@ def test_trades_errors(tmp_path):
     zero = write(tmp_path / "z.csv", TRADES.replace(",0.5\n", ",0\n"))
     with pytest.raises(DataFormatError, match=r"z.csv:3: trade amount"):
         read_tardis_trades(zero)
-    back = write(tmp_path / "b.csv", TRADES.replace("1585699200046000,1585699200049000", "1585699200040000,1585699200049000"))
+    back = write(
+        tmp_path / "b.csv", TRADES.replace("1585699200046000,1585699200049000", "1585699200040000,1585699200049000")
+    )
     with pytest.raises(TimestampError, match=r"b.csv:3: trade time goes backwards"):
         read_tardis_trades(back)
     assert len(read_tardis_trades(back, time="local")) == 3

@@ -184,7 +184,11 @@ def test_bvc_time_bars_by_hand(bvc_trades):
     np.testing.assert_allclose(bars["buy_fraction"], fr, rtol=1e-12)
     np.testing.assert_allclose(bars["buy_volume"], [5 * fr[0], 5 * fr[1], 4 * fr[2]], rtol=1e-12)
     np.testing.assert_allclose(bars["buy_volume"] + bars["sell_volume"], bars["volume"], rtol=1e-12)
-    assert list(bars.index) == [pd.Timestamp(T0 + 30 * SEC), pd.Timestamp(T0 + MIN + SEC), pd.Timestamp(T0 + 3 * MIN + 5 * SEC)]
+    assert list(bars.index) == [
+        pd.Timestamp(T0 + 30 * SEC),
+        pd.Timestamp(T0 + MIN + SEC),
+        pd.Timestamp(T0 + 3 * MIN + 5 * SEC),
+    ]
     assert list(bars["start"]) == [pd.Timestamp(T0), pd.Timestamp(T0 + MIN), pd.Timestamp(T0 + 3 * MIN)]
     # per trade: 2 * Phi - 1 of the trade's bar, a float
     s = sign_trades(bvc_trades, method="bvc")

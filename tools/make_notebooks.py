@@ -11,12 +11,17 @@ from pathlib import Path
 import nbformat
 
 QUICKSTART = [
-    ("md", """# obi_widgets quickstart
+    (
+        "md",
+        """# obi_widgets quickstart
 
 Order-book imbalance on a simulated market: no data file needed. `datasets.simulate` runs a
 seeded queue-reactive order-book model (the same seed always gives the same market), and returns
-a `Book` (prices and sizes of the best levels after every event) and the `Trades`."""),
-    ("code", """import numpy as np
+a `Book` (prices and sizes of the best levels after every event) and the `Trades`.""",
+    ),
+    (
+        "code",
+        """import numpy as np
 import pandas as pd
 
 import obi_widgets as ow
@@ -25,12 +30,18 @@ from obi_widgets import datasets, metrics
 sim = datasets.simulate(seed=0)
 book, trades = sim.book, sim.trades
 print(book)
-print(trades)"""),
-    ("md", """## Imbalance at the best quotes and across depth
+print(trades)""",
+    ),
+    (
+        "md",
+        """## Imbalance at the best quotes and across depth
 
 Level-1 imbalance (Gould & Bonart 2016): $I_t = \\dfrac{Q^b_t - Q^a_t}{Q^b_t + Q^a_t}$, with $Q^b, Q^a$ the sizes at
-the best bid and ask. Depth imbalance uses the sums over the first levels, optionally weighted."""),
-    ("code", """imbalances = pd.DataFrame(
+the best bid and ask. Depth imbalance uses the sums over the first levels, optionally weighted.""",
+    ),
+    (
+        "code",
+        """imbalances = pd.DataFrame(
     {
         "level 1": metrics.level1_imbalance(book),
         "5 levels": metrics.depth_imbalance(book, levels=5),
@@ -38,32 +49,56 @@ the best bid and ask. Depth imbalance uses the sums over the first levels, optio
     },
     index=book.to_frame().index,
 )
-imbalances.describe().round(3)"""),
-    ("md", """Does imbalance predict the next move? Group rows by the sign of the level-1 imbalance and
-look at the direction of the next change of the mid price."""),
-    ("code", """mid = metrics.mid(book)
+imbalances.describe().round(3)""",
+    ),
+    (
+        "md",
+        """Does imbalance predict the next move? Group rows by the sign of the level-1 imbalance and
+look at the direction of the next change of the mid price.""",
+    ),
+    (
+        "code",
+        """mid = metrics.mid(book)
 changed = np.flatnonzero(np.diff(mid) != 0)        # rows just before a mid change
 next_move = np.sign(np.diff(mid)[changed])
 signal = np.sign(imbalances["level 1"].to_numpy()[changed])
 for s, label in ((1, "bid-heavy (I > 0)"), (-1, "ask-heavy (I < 0)")):
-    print(f"{label}: next mid move is up in {np.mean(next_move[signal == s] > 0):.0%} of cases")"""),
-    ("md", """## The depth chart
+    print(f"{label}: next mid move is up in {np.mean(next_move[signal == s] > 0):.0%} of cases")""",
+    ),
+    (
+        "md",
+        """## The depth chart
 
 Cumulative size on each side of the mid at one row of the book. Hover the plot for price,
 cumulative size and the imbalance through that level; click or drag the strip below to move
-through the day (arrow keys step one event, Shift+arrow 1% of the book)."""),
-    ("code", """chart = ow.DepthChart(book, trades, cursor=1000)
-chart"""),
-    ("md", """The cursor is synced both ways: move it from Python and the view follows; move it in the
-view and Python sees the new value."""),
-    ("code", """chart.cursor = len(book) // 2
-chart.cursor, chart.cursor_time"""),
-    ("code", """chart.go_to(book.ts[0] + 60 * 10**9)   # the book in force one minute after the open
-chart.cursor"""),
+through the day (arrow keys step one event, Shift+arrow 1% of the book).""",
+    ),
+    (
+        "code",
+        """chart = ow.DepthChart(book, trades, cursor=1000)
+chart""",
+    ),
+    (
+        "md",
+        """The cursor is synced both ways: move it from Python and the view follows; move it in the
+view and Python sees the new value.""",
+    ),
+    (
+        "code",
+        """chart.cursor = len(book) // 2
+chart.cursor, chart.cursor_time""",
+    ),
+    (
+        "code",
+        """chart.go_to(book.ts[0] + 60 * 10**9)   # the book in force one minute after the open
+chart.cursor""",
+    ),
 ]
 
 OFI_PRICE_IMPACT = [
-    ("md", """# Order flow imbalance and price impact (Cont, Kukanov & Stoikov 2014)
+    (
+        "md",
+        """# Order flow imbalance and price impact (Cont, Kukanov & Stoikov 2014)
 
 Cont, Kukanov & Stoikov, "The price impact of order book events", *J. Financial Econometrics* 12(1),
 2014: over short intervals, mid-price changes are explained by the **order flow imbalance** (OFI) at
@@ -76,8 +111,11 @@ $$e_n = \\mathbb{1}\\{P^b_n \\ge P^b_{n-1}\\} q^b_n - \\mathbb{1}\\{P^b_n \\le P
       - \\mathbb{1}\\{P^a_n \\le P^a_{n-1}\\} q^a_n + \\mathbb{1}\\{P^a_n \\ge P^a_{n-1}\\} q^a_{n-1}$$
 
 (non-strict comparisons: an unchanged price contributes the change of its queue). Here on a real
-day of NASDAQ AMZN, level 1 (LOBSTER sample, 2012-06-21)."""),
-    ("code", """import os
+day of NASDAQ AMZN, level 1 (LOBSTER sample, 2012-06-21).""",
+    ),
+    (
+        "code",
+        """import os
 from pathlib import Path
 
 import bqplot as bq
@@ -108,16 +146,22 @@ else:  # no ../shared/data beside the project: the same analysis on the simulate
     print("LOBSTER sample not found: using the simulated market instead")
     book = ow.datasets.simulate(seed=0, n_events=100_000).book
     tick = 0.01
-book"""),
+book""",
+    ),
     ("md", """OFI per event, summed over 10-second intervals; the mid-price change over each interval in ticks."""),
-    ("code", """e = metrics.ofi(book)                                   # one value per event, first row 0
+    (
+        "code",
+        """e = metrics.ofi(book)                                   # one value per event, first row 0
 ofi_10s = metrics.aggregate(e, book.ts, "10s")            # OFI_k
 mid_end = metrics.aggregate(metrics.mid(book), book.ts, "10s", how="last").ffill()
 dmid = mid_end.diff() / tick                              # Delta P_k in ticks
 frame = pd.DataFrame({"ofi": ofi_10s, "dmid": dmid}).dropna()
-frame.describe().round(2)"""),
+frame.describe().round(2)""",
+    ),
     ("md", """The regression over the whole day, then in each half-hour window as in the paper."""),
-    ("code", """day = metrics.regress(frame["ofi"], frame["dmid"])
+    (
+        "code",
+        """day = metrics.regress(frame["ofi"], frame["dmid"])
 print(f"whole day: slope {day.slope:.3g} ticks per share, t = {day.t_stat:.1f}, R² = {day.r2:.2f}, n = {day.n}")
 
 windows = []
@@ -127,10 +171,16 @@ for start, part in frame.groupby(frame.index.floor("30min")):
         windows.append({"window": start.strftime("%H:%M"), "slope": fit.slope, "t": fit.t_stat, "r2": fit.r2, "n": fit.n})
 windows = pd.DataFrame(windows).set_index("window")
 print(f"half-hour windows: median R² = {windows['r2'].median():.2f}, positive slopes: {(windows['slope'] > 0).sum()} of {len(windows)}")
-windows.round(3)"""),
-    ("md", """Each point is a 10-second interval; the line is the fitted price impact. The bars show $R^2$ per
-half-hour window."""),
-    ("code", """x_sc, y_sc = bq.LinearScale(), bq.LinearScale()
+windows.round(3)""",
+    ),
+    (
+        "md",
+        """Each point is a 10-second interval; the line is the fitted price impact. The bars show $R^2$ per
+half-hour window.""",
+    ),
+    (
+        "code",
+        """x_sc, y_sc = bq.LinearScale(), bq.LinearScale()
 points = bq.Scatter(x=frame["ofi"].to_numpy(), y=frame["dmid"].to_numpy(), scales={"x": x_sc, "y": y_sc},
                     default_size=8, opacities=[0.35], colors=["#1565c0"])
 xs = np.array([frame["ofi"].min(), frame["ofi"].max()])
@@ -151,7 +201,8 @@ r2_fig = bq.Figure(
     title="R² per half-hour window",
     layout=widgets.Layout(width="45%", height="380px"),
 )
-widgets.HBox([scatter, r2_fig])"""),
+widgets.HBox([scatter, r2_fig])""",
+    ),
 ]
 
 NOTEBOOKS = {"quickstart.ipynb": QUICKSTART, "ofi_price_impact.ipynb": OFI_PRICE_IMPACT}

@@ -92,9 +92,9 @@ from __future__ import annotations
 import math
 import numbers
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -291,9 +291,7 @@ def simulate(
     True
     """
     # ---- validate ----
-    if seed is not None and (
-        isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0
-    ):
+    if seed is not None and (isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0):
         raise ParameterError(f"seed must be a non-negative integer or None, got {seed!r}")
     n_events = _int_param("n_events", n_events, 1)
     levels = _int_param("levels", levels, 1)
@@ -328,10 +326,21 @@ def simulate(
         raise ParameterError(f"name must be a string or None, got {name!r}")
     params = MappingProxyType(
         dict(
-            seed=seed, n_events=n_events, levels=levels, tick=tick, start_price=start_price,
-            start_time=start_time, lot_size=lot_size, limit_rate=limit_rate, depth_decay=depth_decay,
-            queue_scale=queue_scale, cancel_rate=cancel_rate, market_rate=market_rate,
-            inside_rate=inside_rate, limit_size=limit_size, market_size=market_size,
+            seed=seed,
+            n_events=n_events,
+            levels=levels,
+            tick=tick,
+            start_price=start_price,
+            start_time=start_time,
+            lot_size=lot_size,
+            limit_rate=limit_rate,
+            depth_decay=depth_decay,
+            queue_scale=queue_scale,
+            cancel_rate=cancel_rate,
+            market_rate=market_rate,
+            inside_rate=inside_rate,
+            limit_size=limit_size,
+            market_size=market_size,
             imbalance_feedback=imbalance_feedback,
         )
     )
@@ -370,7 +379,7 @@ def simulate(
         if fp + k > len(fresh):
             fresh = np.maximum(1, np.rint(rng.gamma(2.0, q_deep / 2.0, fresh_size))).astype(np.int64).tolist()
             fp = 0
-        out = Q[k:] + fresh[fp:fp + k]
+        out = Q[k:] + fresh[fp : fp + k]
         fp += k
         return out, k
 

@@ -302,10 +302,38 @@ def levels_of(K, P, S, cnt, dirs, info):
 
 
 @numba.njit(cache=True)
-def apply_deltas(side, key, price, size, reset, emit, start, levels,
-                 bK, bP, bS, bcnt, bdirs, blast, bfree, binfo,
-                 aK, aP, aS, acnt, adirs, alast, afree, ainfo,
-                 out_bpx, out_bsz, out_apx, out_asz, src, r):
+def apply_deltas(
+    side,
+    key,
+    price,
+    size,
+    reset,
+    emit,
+    start,
+    levels,
+    bK,
+    bP,
+    bS,
+    bcnt,
+    bdirs,
+    blast,
+    bfree,
+    binfo,
+    aK,
+    aP,
+    aS,
+    acnt,
+    adirs,
+    alast,
+    afree,
+    ainfo,
+    out_bpx,
+    out_bsz,
+    out_apx,
+    out_asz,
+    src,
+    r,
+):
     """Apply rows ``start..`` in order; after each row with ``emit`` set, write the top ``levels``
     levels of each side into output row ``r`` (empty levels NaN) and its input row into src.
 

@@ -77,7 +77,7 @@ def _open_text(path: Path):
         magic = f.read(2)
     if magic == b"\x1f\x8b":
         return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, "r", encoding="utf-8")
+    return open(path, encoding="utf-8")
 
 
 def _levels_array(lists: list, where: str) -> np.ndarray:
@@ -151,6 +151,7 @@ def read_binance_messages(paths, *, symbol: str | None = None) -> BinanceCapture
             lv_parts.append(_levels_array([x for pair in zip(d_bids, d_asks) for x in pair], where))
             d_bids.clear()
             d_asks.clear()
+
     for fi, path in enumerate(files):
         with _open_text(path) as fh:
             for ln, line in enumerate(fh, 1):
@@ -218,9 +219,13 @@ def read_binance_messages(paths, *, symbol: str | None = None) -> BinanceCapture
                     else:
                         ignored += 1
                 except (KeyError, TypeError) as exc:
-                    raise DataFormatError(f"{path}:{ln}: message lacks the field {exc} (or it has the wrong type)") from None
+                    raise DataFormatError(
+                        f"{path}:{ln}: message lacks the field {exc} (or it has the wrong type)"
+                    ) from None
     if want is None and len(symbols) > 1:
-        raise DataFormatError(f"{', '.join(map(str, files))}: depth updates for several symbols {sorted(symbols)}; pass symbol=")
+        raise DataFormatError(
+            f"{', '.join(map(str, files))}: depth updates for several symbols {sorted(symbols)}; pass symbol="
+        )
 
     i64 = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
     n_bid, n_ask = i64(d_nb), i64(d_na)
@@ -483,7 +488,7 @@ def read_binance(
         market = "futures" if d["pu"].size and (d["pu"] >= 0).any() else "spot"
     if not cap.snapshots:
         raise DataFormatError(
-            f"{files}: no REST depth snapshot ({{\"lastUpdateId\": ...}} line); the book cannot be rebuilt from diffs alone"
+            f'{files}: no REST depth snapshot ({{"lastUpdateId": ...}} line); the book cannot be rebuilt from diffs alone'
         )
     sym = symbol.upper() if symbol else (next(iter(cap.symbols)) if cap.symbols else None)
     if name is None:

@@ -46,9 +46,10 @@ input all at once; :func:`build_book` is the one-shot form.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -109,7 +110,7 @@ class BuildResult:
             out |= mask
         return out
 
-    def with_flags(self, **flags) -> "BuildResult":
+    def with_flags(self, **flags) -> BuildResult:
         """A copy with more (or replaced) flags; each a bool array (T,)."""
         merged = dict(self.flags)
         merged.update(flags)
@@ -137,7 +138,9 @@ def as_side(side, n: int | None = None) -> np.ndarray:
         bad = np.flatnonzero((out == 0) & ~np.isin(words, ["0", ""]))
         if bad.size:
             r = int(bad[0])
-            raise BookError(f"side at row {r} is {arr[r]!r}; expected bid/ask (or buy/sell, b/a, +1/-1, 0 for a marker)")
+            raise BookError(
+                f"side at row {r} is {arr[r]!r}; expected bid/ask (or buy/sell, b/a, +1/-1, 0 for a marker)"
+            )
         return out
     if arr.dtype.kind in "iuf":
         ok = (arr == 1) | (arr == -1) | (arr == 0)
@@ -361,8 +364,24 @@ class BookBuilder:
         b, a = self._bid, self._ask
         row, r = 0, 0
         while True:
-            row, r = _k.apply_deltas(side, keys, price, size, reset_mask, emit_mask, row, self.levels,
-                                     *b.arrays, *a.arrays, bpx, bsz, apx, asz, src, r)
+            row, r = _k.apply_deltas(
+                side,
+                keys,
+                price,
+                size,
+                reset_mask,
+                emit_mask,
+                row,
+                self.levels,
+                *b.arrays,
+                *a.arrays,
+                bpx,
+                bsz,
+                apx,
+                asz,
+                src,
+                r,
+            )
             if row >= n:
                 break
             for ladder in (b, a):  # a side ran out of blocks: double it and resume at that row
@@ -384,8 +403,14 @@ class BookBuilder:
             self._chunks = [tuple(np.concatenate(parts) for parts in zip(*self._chunks))]
         return self._chunks[0]
 
-    def result(self, *, on_crossed: str = "raise", flags: Mapping[str, np.ndarray] | None = None,
-               validate: bool = True, **fields) -> BuildResult:
+    def result(
+        self,
+        *,
+        on_crossed: str = "raise",
+        flags: Mapping[str, np.ndarray] | None = None,
+        validate: bool = True,
+        **fields,
+    ) -> BuildResult:
         """The Book built so far, checked for crossed/locked rows, as a :class:`BuildResult`.
 
         ``on_crossed``: "raise" (CrossedBookError naming the first crossed output row, its time
@@ -425,8 +450,20 @@ class BookBuilder:
         return BuildResult(book, all_flags, src, self.tick_size, **fields)
 
 
-def build_book(ts, side, price, size, *, levels: int = 10, emit=None, reset=None, tick_size: float | None = None,
-               on_crossed: str = "raise", name: str | None = None, validate: bool = True) -> BuildResult:
+def build_book(
+    ts,
+    side,
+    price,
+    size,
+    *,
+    levels: int = 10,
+    emit=None,
+    reset=None,
+    tick_size: float | None = None,
+    on_crossed: str = "raise",
+    name: str | None = None,
+    validate: bool = True,
+) -> BuildResult:
     """Build a book from one array of deltas at once: ``BookBuilder(...).feed(...)`` then ``.result(...)``.
 
     See the module docstring for the inputs. Returns a :class:`BuildResult`; its ``book`` has one row

@@ -207,8 +207,7 @@ def _timestamps(snaps: list) -> np.ndarray:
                     pd.Timestamp(text)
                 except (ValueError, TypeError):
                     raise DataFormatError(
-                        f"ccxt snapshot {int(i)}: 'datetime' is {text!r}, not ISO 8601 text "
-                        "(and 'timestamp' is None)"
+                        f"ccxt snapshot {int(i)}: 'datetime' is {text!r}, not ISO 8601 text (and 'timestamp' is None)"
                     ) from None
             raise DataFormatError("ccxt 'datetime' values are not ISO 8601 text") from None
         ns[todo] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").view(np.int64)

@@ -45,15 +45,27 @@ FIELDS = ("bid_px", "bid_sz", "ask_px", "ask_sz")
 WIDE_PRESETS = {
     "book": ({f: f"{f}_{{level}}" for f in FIELDS}, 0),
     "lobster": (
-        {"bid_px": "bid_price_{level}", "bid_sz": "bid_size_{level}",
-         "ask_px": "ask_price_{level}", "ask_sz": "ask_size_{level}"},
+        {
+            "bid_px": "bid_price_{level}",
+            "bid_sz": "bid_size_{level}",
+            "ask_px": "ask_price_{level}",
+            "ask_sz": "ask_size_{level}",
+        },
         1,
     ),
 }
 LONG_COLUMNS = {"ts": "ts", "side": "side", "level": "level", "price": "price", "size": "size"}
 _SIDE_WORDS = {
-    "bid": 0, "b": 0, "buy": 0, "bids": 0,
-    "ask": 1, "a": 1, "sell": 1, "asks": 1, "offer": 1, "s": 1,
+    "bid": 0,
+    "b": 0,
+    "buy": 0,
+    "bids": 0,
+    "ask": 1,
+    "a": 1,
+    "sell": 1,
+    "asks": 1,
+    "offer": 1,
+    "s": 1,
 }
 
 
@@ -84,9 +96,7 @@ def _numeric(frame: pd.DataFrame, col, what: str) -> np.ndarray:
     coerced = pd.to_numeric(s, errors="coerce")
     bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
     pos = int(bad[0]) if bad.size else 0
-    raise DataFormatError(
-        f"{what} column {col!r}: {_row_label(frame, pos)} is {s.iloc[pos]!r}, expected a number"
-    )
+    raise DataFormatError(f"{what} column {col!r}: {_row_label(frame, pos)} is {s.iloc[pos]!r}, expected a number")
 
 
 def _times(frame: pd.DataFrame, ts, fn: str) -> np.ndarray:
@@ -123,7 +133,9 @@ def _times(frame: pd.DataFrame, ts, fn: str) -> np.ndarray:
             raise DataFormatError(f"{fn}(): timestamps in {where}: {_row_label(frame, pos)} is missing")
         return np.ascontiguousarray(np.asarray(values, dtype=np.int64))
     if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
-        parsed = pd.to_datetime(pd.Series(np.asarray(values, dtype=object)), utc=True, errors="coerce", format="ISO8601")
+        parsed = pd.to_datetime(
+            pd.Series(np.asarray(values, dtype=object)), utc=True, errors="coerce", format="ISO8601"
+        )
         bad = np.flatnonzero(parsed.isna().to_numpy())
         if bad.size:
             pos = int(bad[0])
@@ -171,12 +183,13 @@ def _wide_names(columns, first_level) -> tuple[dict, int]:
             pattern = columns[f]
             if not isinstance(pattern, str) or "{level}" not in pattern:
                 raise ParameterError(
-                    f"read_wide_frame(): columns[{f!r}] must be a format string with a {{level}} field, "
-                    f"got {pattern!r}"
+                    f"read_wide_frame(): columns[{f!r}] must be a format string with a {{level}} field, got {pattern!r}"
                 )
         names, base = dict(columns), 0
     else:
-        raise ParameterError(f"read_wide_frame(): columns must be a preset name or a dict, got {type(columns).__name__}")
+        raise ParameterError(
+            f"read_wide_frame(): columns must be a preset name or a dict, got {type(columns).__name__}"
+        )
     if first_level is not None:
         if isinstance(first_level, (bool, np.bool_)) or not isinstance(first_level, (int, np.integer)):
             raise ParameterError(f"read_wide_frame(): first_level must be an int, got {first_level!r}")
@@ -232,9 +245,7 @@ def read_wide_frame(
         have = [c for c in cols(count) if c in present]
         if have:
             miss = [c for c in cols(count) if c not in present]
-            raise DataFormatError(
-                f"{fn}(): level {base + count} has column {have[0]!r} but no column {miss[0]!r}"
-            )
+            raise DataFormatError(f"{fn}(): level {base + count} has column {have[0]!r} but no column {miss[0]!r}")
         if count == 0:
             raise DataFormatError(
                 f"{fn}(): no column {cols(0)[0]!r}: expected {cols(0)} for the best level "
@@ -264,7 +275,9 @@ def read_wide_frame(
     from ..book import Book
 
     try:
-        return Book(t, arrays["bid_px"], arrays["bid_sz"], arrays["ask_px"], arrays["ask_sz"], name=name, validate=validate)
+        return Book(
+            t, arrays["bid_px"], arrays["bid_sz"], arrays["ask_px"], arrays["ask_sz"], name=name, validate=validate
+        )
     except BookError as exc:
         _reraise_with_times(exc, t, "the frame row")
 
@@ -274,7 +287,9 @@ def _long_names(columns) -> dict:
     if columns is None:
         return dict(LONG_COLUMNS)
     if not isinstance(columns, dict):
-        raise ParameterError(f"read_long_frame(): columns must be a dict like {LONG_COLUMNS}, got {type(columns).__name__}")
+        raise ParameterError(
+            f"read_long_frame(): columns must be a dict like {LONG_COLUMNS}, got {type(columns).__name__}"
+        )
     unknown = [k for k in columns if k not in LONG_COLUMNS]
     if unknown:
         raise ParameterError(f"read_long_frame(): unknown keys {unknown} in columns; the keys are {list(LONG_COLUMNS)}")
@@ -389,11 +404,15 @@ def read_long_frame(
     bad = np.flatnonzero(~blank & ~np.isfinite(price))
     if bad.size:
         p = int(bad[0])
-        raise BookError(f"{fn}(): {_row_label(frame, p)} has price {float(price[p])!r} (size {float(size[p])!r}); expected a finite price")
+        raise BookError(
+            f"{fn}(): {_row_label(frame, p)} has price {float(price[p])!r} (size {float(size[p])!r}); expected a finite price"
+        )
     bad = np.flatnonzero(~blank & ~(size >= 0))
     if bad.size:
         p = int(bad[0])
-        raise BookError(f"{fn}(): {_row_label(frame, p)} has size {float(size[p])!r} at price {float(price[p])!r}; expected a size >= 0")
+        raise BookError(
+            f"{fn}(): {_row_label(frame, p)} has size {float(size[p])!r} at price {float(price[p])!r}; expected a size >= 0"
+        )
 
     if has_level:
         raw = _numeric(frame, names["level"], fn + "(): level")
@@ -445,7 +464,15 @@ def read_long_frame(
     from ..book import Book
 
     try:
-        return Book(uniq_ts, arrays["bid_px"], arrays["bid_sz"], arrays["ask_px"], arrays["ask_sz"], name=name, validate=validate)
+        return Book(
+            uniq_ts,
+            arrays["bid_px"],
+            arrays["bid_sz"],
+            arrays["ask_px"],
+            arrays["ask_sz"],
+            name=name,
+            validate=validate,
+        )
     except BookError as exc:
         _reraise_with_times(exc, uniq_ts, "the snapshot")
 
@@ -467,8 +494,17 @@ def _read_updates(frame, names, *, levels, tick_size, name, validate):
             f"{fn}(): updates must be in time order, but {_row_label(frame, p)} ({format_ns(ts[p])}) is before "
             f"{_row_label(frame, p - 1)} ({format_ns(ts[p - 1])})"
         )
-    result = build_book(ts, side, price, size, levels=10 if levels is None else int(levels), emit="ts",
-                        tick_size=tick_size, name=name, validate=validate)
+    result = build_book(
+        ts,
+        side,
+        price,
+        size,
+        levels=10 if levels is None else int(levels),
+        emit="ts",
+        tick_size=tick_size,
+        name=name,
+        validate=validate,
+    )
     return result.book
 
 

@@ -164,7 +164,9 @@ def read_lobster_halts(message_path, *, date=None) -> pd.DataFrame:
                 halts.append(open_halt)
                 open_halt = None
         else:
-            raise DataFormatError(f"{message_path}: trading-halt message at row {r} has price {code!r}, expected -1, 0 or 1")
+            raise DataFormatError(
+                f"{message_path}: trading-halt message at row {r} has price {code!r}, expected -1, 0 or 1"
+            )
     if open_halt is not None:
         halts.append(open_halt)
     frame = pd.DataFrame(halts, columns=["halt", "quoting", "resume", "first_row", "last_row"])
@@ -173,8 +175,9 @@ def read_lobster_halts(message_path, *, date=None) -> pd.DataFrame:
     return frame.astype({"first_row": np.int64, "last_row": np.int64})
 
 
-def read_lobster(message_path, orderbook_path, *, date=None, hidden: bool = True, cross: bool = False,
-                 validate: bool = True):
+def read_lobster(
+    message_path, orderbook_path, *, date=None, hidden: bool = True, cross: bool = False, validate: bool = True
+):
     """Both at once: ``(book, trades)`` from a LOBSTER message + orderbook pair."""
     return (
         read_lobster_book(message_path, orderbook_path, date=date, validate=validate),

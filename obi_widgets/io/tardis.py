@@ -112,7 +112,9 @@ def _bool_column(path: Path, col: pd.Series, first_line: int) -> np.ndarray:
     return out
 
 
-def _check_monotonic(path: Path, ts: np.ndarray, lines: np.ndarray, prev: int | None, what: str, time: str) -> int | None:
+def _check_monotonic(
+    path: Path, ts: np.ndarray, lines: np.ndarray, prev: int | None, what: str, time: str
+) -> int | None:
     """Raise TimestampError naming the file line where ``ts`` goes backwards; return the new last time."""
     if not ts.size:
         return prev
@@ -195,8 +197,14 @@ def read_tardis_book(
         state["prev_snap"] = bool(snap[-1])
         state["resets"] += int(reset.sum())
         is_bid = (frame["side"].str.lower() == "bid").to_numpy()  # _bad_rows has checked bid/ask
-        builder.feed(ts, is_bid, frame["price"].to_numpy(dtype=np.float64),
-                     frame["amount"].to_numpy(dtype=np.float64), emit=emit, reset=reset)
+        builder.feed(
+            ts,
+            is_bid,
+            frame["price"].to_numpy(dtype=np.float64),
+            frame["amount"].to_numpy(dtype=np.float64),
+            emit=emit,
+            reset=reset,
+        )
 
     for path in files:
         columns = _header(path)
@@ -205,8 +213,16 @@ def read_tardis_book(
             path,
             "incremental_book_L2",
             usecols=list(BOOK_COLUMNS),
-            dtype={"exchange": str, "symbol": str, "timestamp": np.int64, "local_timestamp": np.int64,
-                   "side": str, "price": np.float64, "amount": np.float64, "is_snapshot": str},
+            dtype={
+                "exchange": str,
+                "symbol": str,
+                "timestamp": np.int64,
+                "local_timestamp": np.int64,
+                "side": str,
+                "price": np.float64,
+                "amount": np.float64,
+                "is_snapshot": str,
+            },
             chunksize=chunksize,
             keep_default_na=False,
             na_values={"price": [""], "amount": [""]},
@@ -321,16 +337,25 @@ def read_tardis_snapshots(
                 found[(m.group(1), int(m.group(2)), m.group(3))] = c
         n_file = 1 + max((k[1] for k in found), default=-1)
         if n_file == 0:
-            raise DataFormatError(f"{path}: not a Tardis book_snapshot_N file: no asks[i].price / bids[i].price columns")
-        missing = [f"{s}[{i}].{f}" for i in range(n_file) for s in ("asks", "bids") for f in ("price", "amount")
-                   if (s, i, f) not in found]
+            raise DataFormatError(
+                f"{path}: not a Tardis book_snapshot_N file: no asks[i].price / bids[i].price columns"
+            )
+        missing = [
+            f"{s}[{i}].{f}"
+            for i in range(n_file)
+            for s in ("asks", "bids")
+            for f in ("price", "amount")
+            if (s, i, f) not in found
+        ]
         if missing:
             raise DataFormatError(f"{path}: book_snapshot columns missing: {missing[:4]}")
         L = n_file if levels is None else int(levels)
         if L < 1 or L > n_file:
             raise ParameterError(f"levels={levels!r}: {path} has {n_file} levels per side")
         if depth is not None and L != depth:
-            raise DataFormatError(f"{path}: {n_file} levels per side, but the previous file(s) had {depth}; pass levels=")
+            raise DataFormatError(
+                f"{path}: {n_file} levels per side, but the previous file(s) had {depth}; pass levels="
+            )
         depth = L
         want = ["exchange", "symbol", "timestamp", "local_timestamp"] + [
             found[(s, i, f)] for i in range(L) for s in ("asks", "bids") for f in ("price", "amount")
@@ -345,8 +370,16 @@ def read_tardis_snapshots(
         exchanges.update(pd.unique(frame["exchange"]))
         ts = frame[ts_col].to_numpy(dtype=np.int64) * _US
         prev = _check_monotonic(path, ts, lines, prev, "snapshot", time)
-        get = lambda s, f: np.column_stack([frame[found[(s, i, f)]].to_numpy(np.float64) for i in range(L)])  # noqa: E731
-        bid_px, bid_sz, ask_px, ask_sz = get("bids", "price"), get("bids", "amount"), get("asks", "price"), get("asks", "amount")
+
+        def get(s, f, frame=frame, found=found, L=L):
+            return np.column_stack([frame[found[(s, i, f)]].to_numpy(np.float64) for i in range(L)])
+
+        bid_px, bid_sz, ask_px, ask_sz = (
+            get("bids", "price"),
+            get("bids", "amount"),
+            get("asks", "price"),
+            get("asks", "amount"),
+        )
         crossed = np.flatnonzero(bid_px[:, 0] >= ask_px[:, 0])
         if crossed.size and validate:
             r = int(crossed[0])
@@ -385,8 +418,16 @@ def read_tardis_trades(paths, *, time: str = "exchange", symbol: str | None = No
                 path,
                 "trades",
                 usecols=list(TRADE_COLUMNS),
-                dtype={"exchange": str, "symbol": str, "timestamp": np.int64, "local_timestamp": np.int64,
-                       "id": str, "side": str, "price": np.float64, "amount": np.float64},
+                dtype={
+                    "exchange": str,
+                    "symbol": str,
+                    "timestamp": np.int64,
+                    "local_timestamp": np.int64,
+                    "id": str,
+                    "side": str,
+                    "price": np.float64,
+                    "amount": np.float64,
+                },
                 keep_default_na=False,
                 na_values={"price": [""], "amount": [""]},
             )
@@ -432,7 +473,9 @@ def read_tardis(path, **kwargs):
         return read_tardis_snapshots(path, **kwargs)
     if kind == "trades":
         return read_tardis_trades(path, **kwargs)
-    raise DataFormatError(f"{first}: not a Tardis incremental_book_L2, book_snapshot_N or trades file (header {_header(first)})")
+    raise DataFormatError(
+        f"{first}: not a Tardis incremental_book_L2, book_snapshot_N or trades file (header {_header(first)})"
+    )
 
 
 __all__ = ["read_tardis", "read_tardis_book", "read_tardis_snapshots", "read_tardis_trades"]

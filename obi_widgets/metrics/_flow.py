@@ -95,7 +95,9 @@ def signs_of(trades: Trades, signs, fn: str) -> np.ndarray:
     if s.shape != (len(trades),):
         raise ParameterError(f"{fn}(): signs has shape {s.shape}, expected ({len(trades)},) like the trades")
     if s.dtype == bool or not (np.issubdtype(s.dtype, np.integer) or np.issubdtype(s.dtype, np.floating)):
-        raise ParameterError(f"{fn}(): signs must be integers in {{-1, 0, 1}} or floats in [-1, 1], got dtype {s.dtype}")
+        raise ParameterError(
+            f"{fn}(): signs must be integers in {{-1, 0, 1}} or floats in [-1, 1], got dtype {s.dtype}"
+        )
     if np.issubdtype(s.dtype, np.integer):
         ok = np.isin(s, (-1, 0, 1))
         if not ok.all():

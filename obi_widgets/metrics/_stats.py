@@ -62,7 +62,9 @@ def ols(x, y, *, intercept: bool = True, what: str = "regression") -> Regression
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.ndim != 1 or x.shape != y.shape:
-        raise ParameterError(f"{what}: x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}")
+        raise ParameterError(
+            f"{what}: x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}"
+        )
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     n = int(x.size)
@@ -77,7 +79,9 @@ def ols(x, y, *, intercept: bool = True, what: str = "regression") -> Regression
         xc, yc = x, y
     sxx = float(xc @ xc)
     if sxx == 0.0 or not np.isfinite(sxx):
-        raise ParameterError(f"{what}: the regressor has no variation over the {n} usable rows; the slope is not identified")
+        raise ParameterError(
+            f"{what}: the regressor has no variation over the {n} usable rows; the slope is not identified"
+        )
     b = float(xc @ yc) / sxx
     a = float(y.mean() - b * x.mean()) if intercept else 0.0
     resid = yc - b * xc

@@ -117,7 +117,9 @@ def _freq_ns(freq, fn: str) -> int:
     try:
         step = pd.Timedelta(freq)
     except (TypeError, ValueError) as exc:
-        raise ParameterError(f"{fn}(): freq must be a fixed duration such as '10s' or '1min', got {freq!r} ({exc})") from None
+        raise ParameterError(
+            f"{fn}(): freq must be a fixed duration such as '10s' or '1min', got {freq!r} ({exc})"
+        ) from None
     if step is pd.NaT or step.value <= 0:
         raise ParameterError(f"{fn}(): freq must be a positive duration, got {freq!r}")
     return int(step.value)
@@ -313,7 +315,9 @@ class IntegratedOFI:
 
     def to_series(self) -> pd.Series:
         """``values`` as a Series indexed by time (``ts``)."""
-        return pd.Series(self.values, index=pd.DatetimeIndex(self.ts.view("datetime64[ns]"), name="ts"), name="integrated_ofi")
+        return pd.Series(
+            self.values, index=pd.DatetimeIndex(self.ts.view("datetime64[ns]"), name="ts"), name="integrated_ofi"
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """``ofi_1 .. ofi_M``, ``depth`` and ``integrated_ofi`` as a DataFrame indexed by time."""
@@ -423,7 +427,9 @@ def integrated_ofi(
     per_row = ofi(book, levels, empty=empty, tick=tick)
     if per_row.ndim == 1:
         per_row = per_row[:, None]
-    depth_row = (filled(book.bid_sz[:, :levels]).sum(axis=1) + filled(book.ask_sz[:, :levels]).sum(axis=1)) / (2.0 * levels)
+    depth_row = (filled(book.bid_sz[:, :levels]).sum(axis=1) + filled(book.ask_sz[:, :levels]).sum(axis=1)) / (
+        2.0 * levels
+    )
     if freq is None:
         ts = np.array(book.ts)
         flow = per_row
@@ -443,7 +449,9 @@ def integrated_ofi(
     if weights is not None:
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (levels,):
-            raise ParameterError(f"integrated_ofi(): weights has shape {w.shape}, expected ({levels},) for levels={levels}")
+            raise ParameterError(
+                f"integrated_ofi(): weights has shape {w.shape}, expected ({levels},) for levels={levels}"
+            )
         if not np.all(np.isfinite(w)) or not np.any(w != 0):
             raise ParameterError(f"integrated_ofi(): weights must be finite and not all 0, got {w.tolist()}")
         mask = np.zeros(ts.shape[0], dtype=bool)

@@ -79,7 +79,9 @@ def _pairs(signal, future_move, fn: str) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(signal, dtype=np.float64)
     y = np.asarray(future_move, dtype=np.float64)
     if x.ndim != 1 or x.shape != y.shape:
-        raise ParameterError(f"{fn}(): signal and future_move must be 1-D and of the same length, got {x.shape} and {y.shape}")
+        raise ParameterError(
+            f"{fn}(): signal and future_move must be 1-D and of the same length, got {x.shape} and {y.shape}"
+        )
     keep = np.isfinite(x) & np.isfinite(y)
     return x[keep], y[keep]
 
@@ -118,7 +120,9 @@ def imbalance_profile(signal, future_move, bins=10, *, binning: str = "quantile"
     else:
         edges = np.asarray(bins, dtype=np.float64)
         if edges.ndim != 1 or edges.size < 2 or not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0):
-            raise ParameterError(f"{fn}(): bins must be an int or a strictly increasing array of >= 2 finite edges, got {bins!r}")
+            raise ParameterError(
+                f"{fn}(): bins must be an int or a strictly increasing array of >= 2 finite edges, got {bins!r}"
+            )
     nb = edges.size - 1
     idx = np.searchsorted(edges, x, side="right") - 1
     idx[x == edges[-1]] = nb - 1  # the last bucket is closed on the right

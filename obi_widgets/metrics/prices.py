@@ -316,7 +316,8 @@ def fit_microprice(
     g = g1.copy()
     term = g1
     threshold = tol * tick
-    for iterations in range(1, max_iter + 1):
+    iterations = 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 (the count is reported)
         term = B @ term
         g += term
         if np.max(np.abs(term)) <= threshold:

@@ -23,9 +23,9 @@ from ..trades import Trades
 from ._common import ratio, require_book
 from ._flow import (
     bin_count,
-    bvc_sigma,
     bin_index,
     buy_sell_weights,
+    bvc_sigma,
     check_bucket_volume,
     duration_ns,
     end_trades,
@@ -264,7 +264,9 @@ def sign_trades(
 
 
 # -- trade imbalance -----------------------------------------------------------------------------
-def trade_imbalance(trades, *, freq=None, window=None, by: str = "volume", signs=None, unknown: str = "exclude") -> pd.Series:
+def trade_imbalance(
+    trades, *, freq=None, window=None, by: str = "volume", signs=None, unknown: str = "exclude"
+) -> pd.Series:
     r"""Trade-flow imbalance :math:`(B - S) / (B + S) \in [-1, 1]` per time bin or rolling window.
 
     :math:`B` and :math:`S` are the buyer- and seller-initiated volume (``by="volume"``) or trade

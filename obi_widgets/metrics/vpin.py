@@ -7,7 +7,16 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError, TradesError
-from ._flow import bvc_sigma, check_bucket_volume, cumulative_at, duration_ns, end_trades, require_trades, ts_index, volume_boundaries
+from ._flow import (
+    bvc_sigma,
+    check_bucket_volume,
+    cumulative_at,
+    duration_ns,
+    end_trades,
+    require_trades,
+    ts_index,
+    volume_boundaries,
+)
 from ._stats import norm_cdf
 from .trades import _bvc_bars, _check_first, _tick_rule
 

@@ -60,8 +60,17 @@ class DepthChart(ObiWidget):
     _info = t.Dict({}).tag(sync=True)
     _width = t.Int(800, help="Width of the view in CSS pixels, reported by the front-end.").tag(sync=True)
 
-    def __init__(self, book: Book, trades: Trades | None = None, *, cursor: int = 0,
-                 trade_window="5s", height: int = 320, title: str | None = None, **kwargs):
+    def __init__(
+        self,
+        book: Book,
+        trades: Trades | None = None,
+        *,
+        cursor: int = 0,
+        trade_window="5s",
+        height: int = 320,
+        title: str | None = None,
+        **kwargs,
+    ):
         if not isinstance(book, Book):
             raise ParameterError(f"DepthChart needs an obi_widgets.Book, got {type(book).__name__}")
         if len(book) == 0:

@@ -97,7 +97,8 @@ def test_quickstart_depth_chart(lab, page, artifacts):
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
     page.wait_for_function(
         "([sel, px]) => JSON.stringify((" + PIXEL + ")(sel)) !== JSON.stringify(px)",
-        arg=[f"{CHART} canvas.obi-depth", light_px], timeout=10_000,
+        arg=[f"{CHART} canvas.obi-depth", light_px],
+        timeout=10_000,
     )
     dark_bg = page.evaluate(f"() => getComputedStyle(document.querySelector('{CHART}')).backgroundColor")
     assert dark_bg != light_bg
