@@ -8,18 +8,85 @@ Layout (T rows, L levels, level 0 = best):
 An empty level (the book is thinner than L on that side) has NaN price and NaN size; empty levels
 only ever follow non-empty ones. Bid prices strictly decrease and ask prices strictly increase with
 the level. The arrays are read-only: a Book is a value, and slices share memory with their parent.
+
+``meta`` is a read-only mapping describing the instrument: ``price_unit`` (e.g. "USD", "USDT"),
+``size_unit`` (e.g. "shares", "BTC"), ``tick`` (the price increment), ``venue`` and ``symbol``,
+all optional; other keys are allowed. Values are str, int or float. Slices keep the name and meta.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from ._arrays import frozen
 from ._time import as_ns_array, first_decrease, format_ns, to_ns
-from .errors import BookError, CrossedBookError, TimestampError
+from .errors import BookError, CrossedBookError, ParameterError, TimestampError
 
 _SIDES = ("bid_px", "bid_sz", "ask_px", "ask_sz")
+META_KEYS = ("price_unit", "size_unit", "tick", "venue", "symbol")
+_STR_KEYS = ("price_unit", "size_unit", "venue", "symbol")
+_TICK_SAMPLE = 1_000_000  # price cells (rows x levels x 2 sides) read to estimate the tick
+_EMPTY_META: Mapping[str, str | int | float] = MappingProxyType({})
+
+
+def book_meta(meta: Mapping | None) -> Mapping[str, str | int | float]:
+    """``meta`` checked and frozen: a read-only mapping of str keys to str/int/float values.
+
+    Raises :class:`~obi_widgets.errors.ParameterError` naming the key of a bad value; the known
+    keys are checked further (units, venue and symbol are str; ``tick`` is a finite number > 0).
+    """
+    if meta is None:
+        return _EMPTY_META
+    if not isinstance(meta, Mapping):
+        raise ParameterError(f"meta must be a mapping (dict) of str keys, got {type(meta).__name__}")
+    out: dict[str, str | int | float] = {}
+    for key, value in meta.items():
+        if not isinstance(key, str):
+            raise ParameterError(f"meta keys must be str, got {key!r}")
+        if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+            value = value.item()  # numpy scalars become their Python values
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (str, int, float)):
+            raise ParameterError(f"meta[{key!r}] must be a str, int or float, got {type(value).__name__} {value!r}")
+        if key in _STR_KEYS and not isinstance(value, str):
+            raise ParameterError(f"meta[{key!r}] must be a str, got {value!r}")
+        if key == "tick":
+            if isinstance(value, str) or not (math.isfinite(value) and value > 0):
+                raise ParameterError(f"meta['tick'] must be a finite number > 0, got {value!r}")
+            value = float(value)
+        out[key] = value
+    return MappingProxyType(out)
+
+
+def estimate_tick(*prices: np.ndarray) -> float:
+    """The smallest positive gap between distinct finite prices of the (T, L) arrays, NaN if none.
+
+    Reads at most about ``_TICK_SAMPLE`` cells: every level of evenly spaced rows. Float noise is
+    snapped off by rounding the gap to 12 significant digits of the largest price
+    (60000.01 - 60000.00 = 0.0099999999983 reads as 0.01). A book that never shows a one-tick gap
+    gives a multiple of the true tick.
+    """
+    arrays = [p for p in prices if p.size]
+    if not arrays:
+        return math.nan
+    rows, width = arrays[0].shape[0], sum(p.shape[1] for p in arrays)
+    step = max(1, math.ceil(rows * width / _TICK_SAMPLE))
+    sample = np.concatenate([p[::step].ravel() for p in arrays])
+    uniq = np.unique(sample[np.isfinite(sample)])
+    if uniq.size < 2:
+        return math.nan
+    gaps = np.diff(uniq)
+    scale = float(np.max(np.abs(uniq)))
+    decimals = 11 - math.floor(math.log10(scale))  # scale > 0: two distinct values, one is not 0
+    gaps = np.round(gaps, decimals)
+    gaps = gaps[gaps > 0]
+    if gaps.size == 0:
+        return math.nan
+    return float(f"{float(gaps.min()):.12g}")
 
 
 def _as_levels(name: str, values, rows: int | None) -> np.ndarray:
@@ -50,9 +117,30 @@ class Book:
     ``book.levels`` is L.
     """
 
-    __slots__ = ("ts", "bid_px", "bid_sz", "ask_px", "ask_sz", "name")
+    __slots__ = ("ts", "bid_px", "bid_sz", "ask_px", "ask_sz", "name", "meta", "_tick")
 
-    def __init__(self, ts, bid_px, bid_sz, ask_px, ask_sz, *, name: str | None = None, validate: bool = True):
+    ts: np.ndarray
+    bid_px: np.ndarray
+    bid_sz: np.ndarray
+    ask_px: np.ndarray
+    ask_sz: np.ndarray
+    name: str | None
+    meta: Mapping[str, str | int | float]
+    _tick: float | None
+
+    def __init__(
+        self,
+        ts,
+        bid_px,
+        bid_sz,
+        ask_px,
+        ask_sz,
+        *,
+        name: str | None = None,
+        meta: Mapping | None = None,
+        validate: bool = True,
+    ):
+        meta = book_meta(meta)
         ts = as_ns_array(ts)
         arrays = [_as_levels(n, v, ts.shape[0]) for n, v in zip(_SIDES, (bid_px, bid_sz, ask_px, ask_sz))]
         shapes = {a.shape for a in arrays}
@@ -72,17 +160,34 @@ class Book:
         self.ts = ts
         self.bid_px, self.bid_sz, self.ask_px, self.ask_sz = arrays
         self.name = name
+        self.meta = meta
+        self._tick = None
 
     # -- constructors ---------------------------------------------------------------------
     @classmethod
-    def from_arrays(cls, ts, bid_px, bid_sz, ask_px, ask_sz, *, name: str | None = None, validate: bool = True) -> Book:
+    def from_arrays(
+        cls,
+        ts,
+        bid_px,
+        bid_sz,
+        ask_px,
+        ask_sz,
+        *,
+        name: str | None = None,
+        meta: Mapping | None = None,
+        validate: bool = True,
+    ) -> Book:
         """A Book from arrays: ``ts`` (T,) int64 ns or datetime64; prices and sizes (T, L), or (T,) for one level.
+
+        ``meta``: optional description of the instrument (see :attr:`meta`); raises
+        :class:`~obi_widgets.errors.ParameterError` naming the key of a value that is not a str,
+        int or float.
 
         Raises :class:`~obi_widgets.errors.BookError` (or a subclass) naming the first bad row when an
         invariant is broken: shapes, negative or NaN sizes at a priced level, levels out of order,
         a gap before a non-empty level, a crossed or locked best quote, backwards timestamps.
         """
-        return cls(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, validate=validate)
+        return cls(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, meta=meta, validate=validate)
 
     @classmethod
     def from_lobster(cls, message_path, orderbook_path, *, date=None, validate: bool = True) -> Book:
@@ -167,6 +272,21 @@ class Book:
         """(T, L)."""
         return (len(self), self.levels)
 
+    @property
+    def tick(self) -> float:
+        """The price increment: ``meta["tick"]`` when given, else estimated from the prices.
+
+        The estimate is the smallest positive gap between distinct finite prices over a sample of
+        rows (all levels, both sides), float noise rounded off; NaN for a book with fewer than two
+        distinct prices. It is computed once; a slice of a book whose estimate is known keeps it.
+        """
+        given = self.meta.get("tick")
+        if given is not None:
+            return float(given)
+        if self._tick is None:
+            self._tick = estimate_tick(self.bid_px, self.ask_px)
+        return self._tick
+
     # -- slicing --------------------------------------------------------------------------
     def _take(self, index) -> Book:
         new = object.__new__(Book)
@@ -176,6 +296,8 @@ class Book:
         for side in ("ts", *_SIDES):  # fancy indexing copies: freeze the copies too
             setattr(new, side, frozen(getattr(new, side)))
         new.name = self.name
+        new.meta = self.meta
+        new._tick = self._tick
         return new
 
     def __getitem__(self, index) -> Book:

@@ -70,7 +70,10 @@ class ConsolidatedBook:
       (see the module docstring);
     - ``venue_rows`` (T, V) int64: the row of each venue's book in force at each time (-1 before
       its first row);
-    - ``names`` (tuple of V str), ``tick`` (float), ``on_crossed`` (str).
+    - ``names`` (tuple of V str), ``tick`` (float), ``on_crossed`` (str);
+    - ``meta``: the consolidated Book's :attr:`~obi_widgets.Book.meta`: ``venue`` "consolidated",
+      ``tick`` the consolidation tick, and each of ``symbol``, ``price_unit``, ``size_unit`` that
+      all the venues' books give alike.
 
     :attr:`book` is the consolidated :class:`~obi_widgets.Book` (by default without the crossed
     times; :attr:`book_rows` maps its rows to the times above).
@@ -93,6 +96,7 @@ class ConsolidatedBook:
         "tick",
         "on_crossed",
         "name",
+        "meta",
         "_book",
     )
 
@@ -137,6 +141,7 @@ class ConsolidatedBook:
                 self.ask_px[rows],
                 self.ask_sz[rows],
                 name=self.name,
+                meta=self.meta,
                 validate=not keep_all,
             )
         return self._book
@@ -357,8 +362,21 @@ def consolidate(
     out.tick = float(tick)
     out.on_crossed = crossed
     out.name = name if name is not None else "+".join(names)
+    out.meta = _consolidated_meta(books, out.tick)
     out._book = None
     return out
+
+
+def _consolidated_meta(books, tick: float) -> Mapping[str, str | int | float]:
+    """venue "consolidated", the tick, and the symbol / units the venues' books all share (read-only)."""
+    from .book import book_meta
+
+    meta: dict[str, str | int | float] = {"venue": "consolidated", "tick": tick}
+    for key in ("symbol", "price_unit", "size_unit"):
+        values = {b.meta.get(key) for b in books}
+        if len(values) == 1 and None not in values:
+            meta[key] = values.pop()
+    return book_meta(meta)
 
 
 def _best_is(book, row: int, side: str, price: float, tick: float) -> bool:

@@ -10,7 +10,7 @@ import pytest
 
 from obi_widgets import Book, Trades
 from obi_widgets.errors import CrossedBookError, DataFormatError, ParameterError, SequenceGapError
-from obi_widgets.io.binance import read_binance, read_binance_messages, read_binance_trades
+from obi_widgets.io.binance import read_binance, read_binance_messages, read_binance_trades, split_symbol
 from obi_widgets.io.builder import build_book
 
 N = None
@@ -182,6 +182,37 @@ def test_futures_pu_rule(tmp_path):
         read_binance(path, market="spot")
 
 
+def test_book_meta_from_the_symbol_and_market(tmp_path):
+    fut = read_binance(write_capture(tmp_path / "fut.txt", FUTURES), levels=2, on_gap="flag")
+    # prices 9, 10, 10.5, 11, 12: the inferred grid is 0.5
+    assert dict(fut.book.meta) == {
+        "venue": "Binance USD-M",
+        "symbol": "BTCUSDT",
+        "price_unit": "USDT",
+        "size_unit": "BTC",
+        "tick": 0.5,
+    }
+    spot = read_binance(write_capture(tmp_path / "cap.txt", SPOT), levels=2, tick_size=0.05)
+    assert spot.book.meta["venue"] == "Binance" and spot.book.meta["tick"] == 0.05
+    assert spot.bbo.meta == spot.book.meta
+
+
+@pytest.mark.parametrize(
+    ("symbol", "assets"),
+    [
+        ("BTCUSDT", ("BTC", "USDT")),
+        ("ethbtc", ("ETH", "BTC")),
+        ("BTCFDUSD", ("BTC", "FDUSD")),
+        ("BTCUSD_PERP", ("BTC", "USD")),
+        ("BTCUSDT_240927", ("BTC", "USDT")),
+        ("USDT", None),
+        ("XYZABC", None),
+    ],
+)
+def test_split_symbol(symbol, assets):
+    assert split_symbol(symbol) == assets
+
+
 def test_bad_input(tmp_path):
     with pytest.raises(DataFormatError, match="no REST depth snapshot"):
         read_binance(write_capture(tmp_path / "nosnap.txt", SPOT[:2]))
@@ -234,6 +265,14 @@ def test_real_capture_is_never_crossed_and_in_sequence(sample):
     # the capture spans midnight across the two files, in order
     assert str(np.datetime64(int(book.ts[0]), "ns"))[:10] == "2024-08-08"
     assert str(np.datetime64(int(book.ts[-1]), "ns"))[:10] == "2024-08-09"
+
+
+@pytest.mark.realdata
+def test_real_capture_meta(sample):
+    want = {"venue": "Binance", "symbol": "BTCUSDT", "price_unit": "USDT", "size_unit": "BTC", "tick": 0.01}
+    assert dict(sample.book.meta) == want
+    assert dict(sample.bbo.meta) == want
+    assert sample.book.tick == 0.01
 
 
 @pytest.mark.realdata

@@ -218,3 +218,11 @@ def test_trades_errors(tmp_path):
     with pytest.raises(TimestampError, match=r"b.csv:3: trade time goes backwards"):
         read_tardis_trades(back)
     assert len(read_tardis_trades(back, time="local")) == 3
+
+
+def test_book_meta_venue_symbol_tick(l2_file, tmp_path):
+    book = read_tardis_book(l2_file, levels=2).book
+    assert dict(book.meta) == {"venue": "deribit", "symbol": "BTC-PERPETUAL", "tick": 0.5}
+    snap = read_tardis_snapshots(write(tmp_path / "snap.csv.gz", SNAP5, gz=True))
+    assert dict(snap.meta) == {"venue": "binance-futures", "symbol": "BTCUSDT"}
+    assert snap.tick == 0.1  # estimated from the prices: 6412.4, 6412.5, 6412.6, ...

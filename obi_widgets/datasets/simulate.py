@@ -258,7 +258,8 @@ def simulate(
     Returns
     -------
     Simulation
-        ``book`` (``n_events`` rows, ``levels`` levels; sizes in shares), ``trades`` (one row per
+        ``book`` (``n_events`` rows, ``levels`` levels; sizes in shares; ``book.meta``: venue
+        "simulated", price_unit "USD", size_unit "shares", the ``tick``), ``trades`` (one row per
         price level consumed by a market order, at the time of that order's book row), ``events``
         (what happened at each row) and ``params`` (the arguments).
 
@@ -586,7 +587,8 @@ def simulate(
 
     ask_px, ask_sz = compact(qa, pa, 1)
     bid_px, bid_sz = compact(qb, pb, -1)
-    book = Book.from_arrays(ts, bid_px, bid_sz, ask_px, ask_sz, name=name)
+    meta = {"venue": "simulated", "price_unit": "USD", "size_unit": "shares", "tick": float(tick)}
+    book = Book.from_arrays(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, meta=meta)
 
     rows = np.frombuffer(tr_row, dtype=np.int64)
     trades = Trades.from_arrays(

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -55,6 +56,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 _MS = 1_000_000
 _FLUSH = 20_000  # depth messages parsed between conversions of their level strings to floats
 _MARKETS = ("auto", "spot", "futures")
+# quote assets, longer first where one ends another ("FDUSD" before "USD")
+_QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDP", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL", "DAI", "USD")
 _TIMES = ("exchange", "local")
 _ON_GAP = ("raise", "flag")
 
@@ -272,6 +275,31 @@ def read_binance_messages(paths, *, symbol: str | None = None) -> BinanceCapture
     return BinanceCapture(tuple(files), depth, levels, snaps, trades, bbo, frozenset(symbols), ignored)
 
 
+def split_symbol(symbol: str) -> tuple[str, str] | None:
+    """(base, quote) assets of a Binance symbol: ``"BTCUSDT"`` -> ``("BTC", "USDT")``; None when the
+    quote is not a known quote asset. A delivery suffix (``BTCUSDT_240927``, ``BTCUSD_PERP``) is ignored."""
+    core = symbol.upper().split("_")[0]
+    for quote in _QUOTES:
+        if core.endswith(quote) and len(core) > len(quote):
+            return core[: -len(quote)], quote
+    return None
+
+
+def _book_meta(market: str, symbol: str | None, tick: float) -> dict:
+    """The Book.meta of a Binance capture: venue, symbol, units from the symbol, tick if known."""
+    assets = split_symbol(symbol) if symbol else None
+    coin_m = market == "futures" and assets is not None and assets[1] == "USD"  # BTCUSD_PERP
+    meta: dict = {"venue": "Binance" if market == "spot" else ("Binance COIN-M" if coin_m else "Binance USD-M")}
+    if symbol:
+        meta["symbol"] = symbol.upper()
+    if assets is not None:
+        meta["price_unit"] = assets[1]
+        meta["size_unit"] = "contracts" if coin_m else assets[0]  # COIN-M sizes are contracts, not coins
+    if math.isfinite(tick):
+        meta["tick"] = tick
+    return meta
+
+
 # -- sequencing -------------------------------------------------------------------------------
 class _Sequencer:
     """The sync state machine: turns depth messages and snapshots into an ordered list of ops.
@@ -471,6 +499,11 @@ def read_binance(
     ``bbo_update_id``; ``bbo_time`` ("local" or "exchange"); ``trade_id``; ``market``; ``time``;
     ``symbol``; ``gaps`` (text of each gap); ``stale_dropped``, ``duplicates_dropped``,
     ``snapshots_used``, ``snapshots_ignored``, ``ignored_messages`` (counts).
+
+    The books' :attr:`~obi_widgets.Book.meta`: ``venue`` ("Binance" for spot, "Binance USD-M" or
+    "Binance COIN-M" for futures), ``symbol``, ``size_unit`` / ``price_unit`` the base / quote
+    asset of the symbol (BTCUSDT: "BTC" / "USDT"), ``tick`` the price grid the rebuild keyed
+    levels on (``tick_size``, or the one inferred from all the capture's prices).
     """
     from ..book import Book
     from ..trades import Trades
@@ -510,6 +543,7 @@ def read_binance(
     msg_of_row = op_msg[op_of_row] if ops else np.zeros(0, np.int64)
     gap = op_gap[op_of_row] if ops else np.zeros(0, bool)
 
+    book_meta = _book_meta(market, sym, builder.tick_size)
     t = cap.trades
     trades = Trades(
         t["T"] * _MS if time == "exchange" else t["local_ts"],
@@ -525,7 +559,7 @@ def read_binance(
         has_e = bool((b["E"] >= 0).all())
         bbo_time = "exchange" if (time == "exchange" and has_e) else "local"
         bts = b["E"] * _MS if bbo_time == "exchange" else b["local_ts"]
-        bbo = Book(bts, b["bid"], b["bid_qty"], b["ask"], b["ask_qty"], name=f"{name} bookTicker")
+        bbo = Book(bts, b["bid"], b["bid_qty"], b["ask"], b["ask_qty"], name=f"{name} bookTicker", meta=book_meta)
     meta = {
         "update_id": d["u"][msg_of_row],
         "event_time_ns": d["E"][msg_of_row] * _MS,
@@ -539,7 +573,9 @@ def read_binance(
         "ignored_messages": cap.ignored,
         **seq.stats,
     }
-    return builder.result(on_crossed=on_crossed, flags={"gap": gap}, trades=trades, bbo=bbo, meta=meta)
+    return builder.result(
+        on_crossed=on_crossed, flags={"gap": gap}, trades=trades, bbo=bbo, meta=meta, book_meta=book_meta
+    )
 
 
 def read_binance_book(paths, **kwargs):

@@ -409,6 +409,7 @@ class BookBuilder:
         on_crossed: str = "raise",
         flags: Mapping[str, np.ndarray] | None = None,
         validate: bool = True,
+        book_meta: Mapping | None = None,
         **fields,
     ) -> BuildResult:
         """The Book built so far, checked for crossed/locked rows, as a :class:`BuildResult`.
@@ -417,7 +418,8 @@ class BookBuilder:
         and input row) or "flag" (keep the rows, set ``flags["crossed"]``). ``flags``: more
         per-output-row masks to attach. ``validate``: run the Book's invariant checks (skipped
         for the crossed rows' sake when some are flagged; the builder's output is ordered and
-        NaN-tailed by construction, and timestamps are still checked). ``fields``: ``trades``,
+        NaN-tailed by construction, and timestamps are still checked). ``book_meta``: the Book's
+        :attr:`~obi_widgets.Book.meta` (units, venue, symbol, tick). ``fields``: ``trades``,
         ``bbo``, ``meta`` passed on to the BuildResult.
         """
         from ..book import Book
@@ -444,7 +446,7 @@ class BookBuilder:
                     f"{format_ns(ts[bad])} after {format_ns(ts[bad - 1])}"
                 )
             validate = False
-        book = Book(ts, bpx, bsz, apx, asz, name=self.name, validate=validate)
+        book = Book(ts, bpx, bsz, apx, asz, name=self.name, meta=book_meta, validate=validate)
         all_flags = {"crossed": crossed}
         all_flags.update(flags or {})
         return BuildResult(book, all_flags, src, self.tick_size, **fields)

@@ -19,6 +19,7 @@ from ..errors import DataFormatError
 
 PRICE_SCALE = 10_000.0
 DUMMY_PRICE = 9_999_999_999
+TICK = 0.01  # US equities above $1 (Reg NMS Rule 612): LOBSTER's NASDAQ stocks trade in cents
 MESSAGE_COLUMNS = ("time", "type", "order_id", "size", "price", "direction")
 _DATE_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_")
 
@@ -76,6 +77,8 @@ def read_lobster_book(message_path, orderbook_path, *, date=None, validate: bool
     The level count L is read from the orderbook file (4 columns per level). Times come from the
     message file (row i of the orderbook is the book after message i); ``date`` defaults to the date
     in the message file's name. Dummy levels (price ±9999999999) become NaN price and size.
+    The Book's ``meta``: ``venue`` "NASDAQ", ``symbol`` from the file name (``AMZN_2012-06-21_...``
+    gives "AMZN"), ``price_unit`` "USD", ``size_unit`` "shares", ``tick`` 0.01.
     """
     from ..book import Book
 
@@ -100,7 +103,8 @@ def read_lobster_book(message_path, orderbook_path, *, date=None, validate: bool
         px[dummy] = np.nan
         sz[dummy] = np.nan
     name = Path(message_path).name.split("_message")[0]
-    return Book(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, validate=validate)
+    meta = {"venue": "NASDAQ", "symbol": name.split("_")[0], "price_unit": "USD", "size_unit": "shares", "tick": TICK}
+    return Book(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, meta=meta, validate=validate)
 
 
 def read_lobster_trades(message_path, *, date=None, hidden: bool = True, cross: bool = False):

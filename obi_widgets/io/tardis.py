@@ -144,6 +144,18 @@ def _read_chunks(path: Path, what: str, **kwargs):
         raise DataFormatError(f"{path}: not a valid Tardis {what} file: {exc}") from None
 
 
+def _book_meta(exchanges: set, symbol: str | None, tick: float = float("nan")) -> dict:
+    """The Book.meta of a Tardis file: venue (the ``exchange`` column, when one), symbol, tick if known."""
+    meta: dict = {}
+    if len(exchanges) == 1:
+        meta["venue"] = str(next(iter(exchanges)))
+    if symbol:
+        meta["symbol"] = symbol
+    if np.isfinite(tick):
+        meta["tick"] = float(tick)
+    return meta
+
+
 # -- incremental_book_L2 ----------------------------------------------------------------------
 def read_tardis_book(
     paths,
@@ -167,6 +179,8 @@ def read_tardis_book(
     Returns a :class:`~obi_widgets.io.builder.BuildResult` (flags: ``"crossed"``); ``meta``:
     ``exchange``, ``symbol``, ``time``, ``skipped_before_snapshot`` (rows dropped before the
     first snapshot), ``snapshots`` (how many times the book was reset), ``rows`` (rows applied).
+    The Book's :attr:`~obi_widgets.Book.meta`: ``venue`` (the ``exchange`` column), ``symbol`` and
+    ``tick`` (the price grid the rebuild keyed levels on: ``tick_size`` or the inferred one).
     """
     files = _paths(paths)
     ts_col = _check_time(time)
@@ -279,7 +293,9 @@ def read_tardis_book(
         "snapshots": state["resets"],
         "rows": builder.rows_in,
     }
-    return builder.result(on_crossed=on_crossed, meta=meta)
+    return builder.result(
+        on_crossed=on_crossed, meta=meta, book_meta=_book_meta(state["exchange"], sym, builder.tick_size)
+    )
 
 
 def _bad_rows(path: Path, frame: pd.DataFrame) -> None:
@@ -317,6 +333,7 @@ def read_tardis_snapshots(
     ``levels``: keep the best ``levels`` of the file's N (default all N). Empty cells are empty
     levels (NaN). A crossed row raises :class:`~obi_widgets.errors.CrossedBookError` naming the
     file line; other invariant breaks raise from the Book's checks (``validate=False`` skips them).
+    The Book's :attr:`~obi_widgets.Book.meta`: ``venue`` (the ``exchange`` column) and ``symbol``.
     """
     from ..book import Book
 
@@ -389,10 +406,11 @@ def read_tardis_snapshots(
             )
         parts.append((ts, bid_px, bid_sz, ask_px, ask_sz))
     ts, bid_px, bid_sz, ask_px, ask_sz = (np.concatenate(p) for p in zip(*parts))
+    sym = symbol.upper() if symbol else (next(iter(symbols)) if symbols else None)
     if name is None:
-        sym = symbol.upper() if symbol else (next(iter(symbols)) if symbols else None)
         name = " ".join(x for x in (", ".join(sorted(exchanges)), sym) if x) or None
-    return Book(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, validate=validate)
+    meta = _book_meta(exchanges, sym)
+    return Book(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, meta=meta, validate=validate)
 
 
 # -- trades -----------------------------------------------------------------------------------
