@@ -7,6 +7,7 @@ An sdist that already carries the built bundle installs without Node.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,7 +15,9 @@ from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-BUNDLES = ["depth_chart.js", "depth_chart.css"]
+# the one list of views (obi_widgets/views/registry.json): every view has a static/<stem>.js bundle
+_REGISTRY = Path(__file__).resolve().parent / "obi_widgets" / "views" / "registry.json"
+BUNDLES = [f"{stem}.js" for stem in json.loads(_REGISTRY.read_text())["views"].values()]
 
 
 class JsBuildHook(BuildHookInterface):

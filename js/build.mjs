@@ -1,22 +1,32 @@
-// Bundle each view of js/views/ into obi_widgets/static/<name>.js (one ES module per view).
-// Usage: node js/build.mjs [--watch]
+// Bundle each view named in obi_widgets/views/registry.json into obi_widgets/static/<stem>.js
+// (one ES module per view, with its CSS as static/<stem>.css when js/views/<stem>.css exists).
+// Usage: node js/build.mjs [--watch] [--dev]
 import * as esbuild from "esbuild";
-import { readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const views = readdirSync(join(here, "views")).filter((f) => f.endsWith(".js") || f.endsWith(".css"));
+const registry = JSON.parse(readFileSync(join(here, "..", "obi_widgets", "views", "registry.json"), "utf8"));
+const stems = Object.values(registry.views);
+const entryPoints = [];
+for (const stem of stems) {
+  const js = join(here, "views", `${stem}.js`);
+  if (!existsSync(js)) throw new Error(`registry.json names view ${stem} but ${js} does not exist`);
+  entryPoints.push(js);
+  const css = join(here, "views", `${stem}.css`);
+  if (existsSync(css)) entryPoints.push(css);
+}
 
 const options = {
-  entryPoints: views.map((f) => join(here, "views", f)),
+  entryPoints,
   outdir: join(here, "..", "obi_widgets", "static"),
   bundle: true,
   format: "esm",
   target: "es2020",
   minify: !process.argv.includes("--dev"),
   sourcemap: process.argv.includes("--dev") ? "inline" : false,
-  logLevel: "info",
+  logLevel: "warning",
 };
 
 if (process.argv.includes("--watch")) {

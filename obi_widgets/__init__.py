@@ -23,7 +23,7 @@ from .trades import Trades
 
 __version__ = "0.1.0"
 
-_VIEWS = {"DepthChart": "depth_chart"}
+from .views._registry import EXPORTS as _VIEWS
 
 
 def __getattr__(name: str):
@@ -41,7 +41,7 @@ def __dir__():
 __all__ = [
     "Book",
     "Trades",
-    "DepthChart",
+    *_VIEWS,
     "consolidate",
     "ConsolidatedBook",
     "venue_share",

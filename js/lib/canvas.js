@@ -50,7 +50,7 @@ export function perFrame(fn) {
   let id = 0;
   /** @type {A | null} */
   let pending = null;
-  const wrapped = (...args) => {
+  const wrapped = (/** @type {A} */ ...args) => {
     pending = args;
     if (!id) {
       id = requestAnimationFrame(() => {

@@ -12,8 +12,8 @@ export function linear(domain, range) {
   const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
   const scale = (v) => r0 + (v - d0) * k;
   scale.invert = (p) => (k === 0 ? d0 : d0 + (p - r0) / k);
-  scale.domain = [d0, d1];
-  scale.range = [r0, r1];
+  scale.domain = /** @type {[number, number]} */ ([d0, d1]);
+  scale.range = /** @type {[number, number]} */ ([r0, r1]);
   return scale;
 }
 

@@ -5,6 +5,7 @@ sources disagree (normalisation, levels, weights, trade signing) is a named para
 
 - imbalance at the best quotes and across depth: :func:`level1_imbalance`, :func:`depth_imbalance`,
   :func:`imbalance_atr` (the kit's own swing measure)
+- depth profiles: :func:`cumulative_depth`, :func:`cumulative_depth_imbalance`
 - imbalance within a price band: :func:`band_imbalance`
 - order flow: :func:`ofi` (Cont-Kukanov-Stoikov; multi-level), :func:`integrated_ofi`, :func:`aggregate`
 - prices: :func:`mid`, :func:`spread`, :func:`weighted_mid`, :func:`microprice` (Stoikov 2018),
@@ -23,12 +24,15 @@ from .liquidity import amihud, book_slope, depth, kyle_lambda, slippage_curve, s
 from .ofi import IntegratedOFI, aggregate, integrated_ofi, ofi
 from .predict import forward_return, imbalance_profile, regress
 from .prices import MicropriceModel, fit_microprice, microprice, mid, spread, weighted_mid
+from .profile import cumulative_depth, cumulative_depth_imbalance
 from .trades import bvc_buy_fraction, cumulative_volume_delta, sign_trades, trade_imbalance
 from .vpin import volume_buckets, vpin
 
 __all__ = [
     "level1_imbalance",
     "depth_imbalance",
+    "cumulative_depth",
+    "cumulative_depth_imbalance",
     "level_weights",
     "imbalance_atr",
     "band_imbalance",

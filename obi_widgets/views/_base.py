@@ -1,4 +1,10 @@
-"""Base class of the kit's views: an anywidget whose ES module and CSS come from the package."""
+"""Base class of the kit's views: an anywidget over a shared :class:`BookSource`.
+
+Every view takes a ``Book`` (it then makes its own source) or a ``BookSource`` as its first
+argument, exposes it as ``view.source`` and references it through ``widget_serialization``; the
+browser side resolves the reference to the shared model (``js/lib/source.js``), which is what
+links the views without the kernel.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,11 @@ import math
 from pathlib import Path
 
 import anywidget
+import traitlets as t
+from ipywidgets import widget_serialization
+
+from ..errors import ParameterError
+from .source import BookSource, as_source
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -15,7 +26,7 @@ def bundle(name: str, suffix: str = ".js") -> Path:
     path = STATIC / f"{name}{suffix}"
     if not path.exists():
         raise FileNotFoundError(
-            f"front-end bundle {path} is missing: build it with `npm ci && npm run build` "
+            f"front-end bundle {path} is missing: build it with `npm install && npm run build` "
             "(pip and uv do this automatically when they install the package)"
         )
     return path
@@ -25,6 +36,17 @@ def finite_or_none(x) -> float | None:
     """A float for JSON (which has no NaN): None where the value is NaN or infinite."""
     x = float(x)
     return x if math.isfinite(x) else None
+
+
+def positive_int(name: str, value, lo: int = 1, hi: int | None = None) -> int:
+    """``value`` as an int in [lo, hi], else ParameterError naming the parameter."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ParameterError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if value < lo or (hi is not None and value > hi):
+        upper = "" if hi is None else f", at most {hi}"
+        raise ParameterError(f"{name} must be at least {lo}{upper}, got {value}")
+    return value
 
 
 class ObiWidget(anywidget.AnyWidget):
@@ -46,6 +68,54 @@ class ObiWidget(anywidget.AnyWidget):
                 cls._css = css
         super().__init_subclass__(**kwargs)
 
+    def _repr_keys(self):
+        return ()
+
     def __repr__(self) -> str:
         keys = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._repr_keys())
         return f"{type(self).__name__}({keys})"
+
+
+class SourceView(ObiWidget):
+    """A view over a :class:`BookSource` (shared cursor, time range and selection).
+
+    ``source_or_book``: a ``BookSource`` (views made from one source are linked), a ``Book`` or a
+    ``ConsolidatedBook`` (a new source is made, with ``trades``). ``height``: plot height in CSS
+    pixels. The width follows the cell; the front-end reports it in ``_width`` so that Python
+    reduces data to that many pixels.
+    """
+
+    source = t.Instance(BookSource, help="The shared source (cursor, time range, selection).").tag(
+        sync=True, **widget_serialization
+    )
+    height = t.Int(320, help="Height of the plot in CSS pixels.").tag(sync=True)
+    _width = t.Int(800, help="Width of the view in CSS pixels, reported by the front-end.").tag(sync=True)
+
+    def __init__(self, source_or_book, trades=None, *, height: int | None = None, **kwargs):
+        source = as_source(source_or_book, trades)
+        if height is not None:
+            kwargs["height"] = positive_int("height", height, 40, 4000)
+        super().__init__(source=source, **kwargs)
+
+    @property
+    def book(self):
+        return self.source.book
+
+    @property
+    def cursor(self) -> int:
+        """The shared cursor row (setting it moves every view of the source)."""
+        return self.source.cursor
+
+    @cursor.setter
+    def cursor(self, row: int) -> None:
+        self.source.cursor = row
+
+    def go_to(self, time) -> None:
+        """Move the shared cursor to the book in force at ``time``."""
+        self.source.go_to(time)
+
+    def _repr_keys(self):
+        return ("source",)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.source!r})"

@@ -1,0 +1,270 @@
+"""`BookSource`: the shared, JS-less model under every view.
+
+A source holds what the browser needs to draw any view of one book (the time axis and overviews,
+a replay track of the top levels) and the state the views share: ``cursor`` (a row),
+``time_range`` (the visible time span) and ``selection`` (a brushed span or None). Views reference
+it through ``widget_serialization`` (the lonboard pattern), so views made from one source move
+together *in the browser*: one view sets ``cursor`` on the shared model and every other view is
+notified there, without a kernel round trip -- which is also what keeps an exported page linked.
+
+What travels (self-describing buffers, see ``_buffers.py``; times as float64 ms since the epoch):
+
+- ``_axis``: the whole book reduced to ``AXIS_BINS`` equal time bins: ``t`` (bins + 1 edges),
+  ``mid_lo``/``mid_hi`` (min/max of the mid in the bin), ``bid``/``ask`` (best quotes in force at
+  the end of the bin), ``row`` (row in force at the start of the bin);
+- ``_track``: the replay track, the top ``track_levels`` levels at up to ``track_rows`` rows
+  spread evenly over the book (every row when the book is that short): ``row`` (int32), ``t``,
+  ``bid_px``/``ask_px`` (K, L', float64), ``bid_sz``/``ask_sz`` and ``bid_cum``/``ask_cum``
+  (K, L', float32, :func:`~obi_widgets.metrics.cumulative_depth`), ``imb_l1`` and ``imb_depth``
+  (K, float32: level-1 imbalance and depth imbalance over the L' levels);
+- ``_meta``: rows, levels, start/end times, name, units, tick, venues;
+- ``_cursor_at``: ``[row, ms]``, the exact time of the cursor row (set from Python; the browser
+  interpolates on the track until it arrives).
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import traitlets as t
+
+from .. import metrics
+from .._time import to_ns
+from ..book import Book
+from ..errors import ParameterError
+from ..trades import Trades
+from ._buffers import pack
+from ._reduce import bin_last, bin_minmax, rows_in_bins, time_edges
+
+AXIS_BINS = 2048
+NS_PER_MS = 1_000_000
+
+
+def ms(ns) -> np.ndarray:
+    """int64 ns since the epoch -> float64 ms since the epoch (what the browser works in)."""
+    return np.asarray(ns, dtype=np.int64).astype(np.float64) / NS_PER_MS
+
+
+class BookSource(widgets.Widget):
+    """The shared model of linked views: a book (and optionally its trades) plus the shared state.
+
+    Parameters
+    ----------
+    book : Book or ConsolidatedBook
+        The book the views show. A :class:`~obi_widgets.ConsolidatedBook` is shown through its
+        consolidated ``book``; views that can split size per venue (``Ladder``) use the venues.
+    trades : Trades, optional
+        Trades of the same instrument (volume dots, traded volume, trade markers).
+    name : str, optional
+        Title of the views (default: the book's name).
+    track_rows, track_levels : int
+        Size of the replay track that lets views draw any row without the kernel (default
+        2000 rows of the top 10 levels, about 480 kB).
+
+    Shared state (synced both ways with every view of this source):
+
+    - ``cursor``: the row shown by frame views and marked by time views;
+    - ``time_range``: ``(start_ns, end_ns)`` visible in time views (zoom and pan set it);
+    - ``selection``: ``(start_ns, end_ns)`` brushed on a timeline, or ``None``.
+    """
+
+    cursor = t.Int(0, help="Row of the book at the cursor; shared by every view of this source.").tag(sync=True)
+    time_range = t.Tuple(t.Int(), t.Int(), help="Visible time span (start_ns, end_ns).").tag(sync=True)
+    selection = t.Tuple(t.Int(), t.Int(), allow_none=True, default_value=None, help="Brushed span or None.").tag(
+        sync=True
+    )
+    name = t.Unicode("", help="Title shown by the views.").tag(sync=True)
+    _meta = t.Dict({}).tag(sync=True)
+    _axis = t.Bytes(b"").tag(sync=True)
+    _track = t.Bytes(b"").tag(sync=True)
+    _cursor_at = t.List([0, 0.0]).tag(sync=True)
+
+    def __init__(
+        self,
+        book,
+        trades: Trades | None = None,
+        *,
+        name: str | None = None,
+        cursor: int = 0,
+        track_rows: int = 2000,
+        track_levels: int = 10,
+        **kwargs,
+    ):
+        from ..consolidation import ConsolidatedBook
+
+        consolidated = None
+        if isinstance(book, ConsolidatedBook):
+            consolidated, book = book, book.book
+        if not isinstance(book, Book):
+            raise ParameterError(f"a view needs an obi_widgets.Book or BookSource, got {type(book).__name__}")
+        if len(book) == 0:
+            raise ParameterError("a view needs a book with at least one row (this one is empty)")
+        if trades is not None and not isinstance(trades, Trades):
+            raise ParameterError(f"trades must be an obi_widgets.Trades or None, got {type(trades).__name__}")
+        for label, value in (("track_rows", track_rows), ("track_levels", track_levels)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ParameterError(f"{label} must be a positive int, got {value!r}")
+        self._book = book
+        self._trades = trades
+        self._consolidated = consolidated
+        self._mid = metrics.mid(book)
+        ts = book.ts
+        span = (int(ts[0]), int(ts[-1]))
+        super().__init__(name=book.name or "" if name is None else name, time_range=span, **kwargs)
+        self._meta = self._make_meta()
+        self._axis = self._make_axis()
+        self._track = self._make_track(int(track_rows), int(track_levels))
+        self.cursor = cursor
+        self._on_cursor({"new": self.cursor})
+
+    # -- Python API ----------------------------------------------------------------------------
+    @property
+    def book(self) -> Book:
+        return self._book
+
+    @property
+    def trades(self) -> Trades | None:
+        return self._trades
+
+    @property
+    def consolidated(self):
+        """The :class:`~obi_widgets.ConsolidatedBook` this source was made from, or None."""
+        return self._consolidated
+
+    @property
+    def mid(self) -> np.ndarray:
+        """``metrics.mid(book)``, computed once for every view of this source."""
+        return self._mid
+
+    @property
+    def cursor_time(self) -> pd.Timestamp:
+        """Time of the cursor row."""
+        return pd.Timestamp(int(self._book.ts[self.cursor]))
+
+    def go_to(self, time) -> None:
+        """Move the cursor (every linked view) to the book in force at ``time`` (ns, str, Timestamp)."""
+        self.cursor = self._book.row_at(to_ns(time))
+
+    def zoom(self, start=None, end=None) -> None:
+        """Show ``[start, end]`` in every time view (None: the book's first / last time)."""
+        ts = self._book.ts
+        lo = int(ts[0]) if start is None else to_ns(start)
+        hi = int(ts[-1]) if end is None else to_ns(end)
+        self.time_range = (lo, hi)
+
+    def reset(self) -> None:
+        """Whole book visible, no selection."""
+        self.zoom()
+        self.selection = None
+
+    @property
+    def selected(self) -> Book | None:
+        """The rows of the book inside ``selection``, or None without a selection."""
+        if self.selection is None:
+            return None
+        return self._book.between(self.selection[0], self.selection[1])
+
+    def __repr__(self) -> str:
+        return f"BookSource(name={self.name!r}, rows={len(self._book)}, levels={self._book.levels}, cursor={self.cursor})"
+
+    # -- validation and observers --------------------------------------------------------------
+    @t.validate("cursor")
+    def _check_cursor(self, proposal):
+        value = int(proposal["value"])
+        n = len(self._book)
+        if not 0 <= value < n:
+            raise t.TraitError(f"cursor must be a row in [0, {n - 1}], got {value}")
+        return value
+
+    @t.validate("time_range")
+    def _check_range(self, proposal):
+        lo, hi = (int(v) for v in proposal["value"])
+        if hi < lo:
+            raise t.TraitError(f"time_range must be (start, end) with start <= end, got ({lo}, {hi})")
+        t0, t1 = int(self._book.ts[0]), int(self._book.ts[-1])
+        pad = max(t1 - t0, 1)  # allow looking a book-length beyond each end, no further
+        return (max(lo, t0 - pad), min(hi, t1 + pad)) if hi > lo else (lo, lo + 1)
+
+    @t.validate("selection")
+    def _check_selection(self, proposal):
+        value = proposal["value"]
+        if value is None:
+            return None
+        lo, hi = (int(v) for v in value)
+        if hi < lo:
+            lo, hi = hi, lo
+        return (lo, hi)
+
+    @t.observe("cursor")
+    def _on_cursor(self, change):
+        row = int(change["new"])
+        self._cursor_at = [row, float(ms(self._book.ts[row]))]
+
+    # -- payloads ------------------------------------------------------------------------------
+    def _make_meta(self) -> dict:
+        b = self._book
+        meta = dict(getattr(b, "meta", {}) or {})
+        tick = getattr(b, "tick", None)
+        cb = self._consolidated
+        return {
+            "rows": len(b),
+            "levels": b.levels,
+            "start_ms": float(ms(b.ts[0])),
+            "end_ms": float(ms(b.ts[-1])),
+            "price_unit": str(meta.get("price_unit", "")),
+            "size_unit": str(meta.get("size_unit", "")),
+            "symbol": str(meta.get("symbol", "")),
+            "venue": str(meta.get("venue", "")),
+            "tick": float(tick) if tick is not None and np.isfinite(tick) else None,
+            "venues": list(cb.names) if cb is not None else [],
+            "trades": self._trades is not None and len(self._trades) > 0,
+        }
+
+    def _make_axis(self) -> bytes:
+        b = self._book
+        ts = b.ts
+        edges = time_edges(int(ts[0]), int(ts[-1]), AXIS_BINS if ts[-1] > ts[0] else 1)
+        lo, hi = bin_minmax(ts, self._mid, edges)
+        _, in_force = rows_in_bins(ts, edges)
+        return pack(
+            {
+                "t": ms(edges),
+                "mid_lo": lo,
+                "mid_hi": hi,
+                "bid": bin_last(ts, b.bid_px[:, 0], edges),
+                "ask": bin_last(ts, b.ask_px[:, 0], edges),
+                "row": np.maximum(in_force, 0).astype(np.int32),
+            }
+        )
+
+    def _make_track(self, rows: int, levels: int) -> bytes:
+        b = self._book
+        n = len(b)
+        idx = np.arange(n) if n <= rows else np.unique(np.linspace(0, n - 1, rows).round().astype(np.int64))
+        lv = min(levels, b.levels)
+        sub = b[idx]
+        return pack(
+            {
+                "row": idx.astype(np.int32),
+                "t": ms(b.ts[idx]),
+                "bid_px": b.bid_px[idx, :lv],
+                "ask_px": b.ask_px[idx, :lv],
+                "bid_sz": b.bid_sz[idx, :lv].astype(np.float32),
+                "ask_sz": b.ask_sz[idx, :lv].astype(np.float32),
+                "imb_l1": metrics.level1_imbalance(sub).astype(np.float32),
+                "imb_depth": metrics.depth_imbalance(sub, levels=lv).astype(np.float32),
+                "bid_cum": metrics.cumulative_depth(sub, "bid")[:, :lv].astype(np.float32),
+                "ask_cum": metrics.cumulative_depth(sub, "ask")[:, :lv].astype(np.float32),
+            },
+            {"levels": lv, "rows": n, "depth_levels": lv},
+        )
+
+
+def as_source(source_or_book, trades: Trades | None = None, **kwargs) -> BookSource:
+    """The source of a view: ``source_or_book`` itself, or a new source over a book."""
+    if isinstance(source_or_book, BookSource):
+        if trades is not None:
+            raise ParameterError("pass trades to the BookSource, not to a view made from one")
+        return source_or_book
+    return BookSource(source_or_book, trades, **kwargs)
