@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ._arrays import frozen
-from ._time import as_ns_array, first_decrease, format_ns, to_ns
-from .errors import BookError, CrossedBookError, ParameterError, TimestampError
+from ._checks import check_not_crossed
+from ._time import as_ns_array, between_slice, check_time_order, format_ns, row_index, to_ns
+from .errors import BookError, ParameterError, TimestampError
 
 _SIDES = ("bid_px", "bid_sz", "ask_px", "ask_sz")
 META_KEYS = ("price_unit", "size_unit", "tick", "venue", "symbol")
@@ -301,32 +302,13 @@ class Book:
         return new
 
     def __getitem__(self, index) -> Book:
-        """Rows of the book: a slice (shares memory), an int (a one-row Book), or an int/bool array."""
-        if isinstance(index, (int, np.integer)):
-            i = int(index)
-            n = len(self)
-            if not -n <= i < n:
-                raise IndexError(f"row {i} is out of range for a book of {n} rows")
-            i %= n
-            return self._take(slice(i, i + 1))
-        if isinstance(index, slice):
-            return self._take(index)
-        idx = np.asarray(index)
-        if idx.dtype == bool:
-            if idx.shape != (len(self),):
-                raise IndexError(f"boolean mask has shape {idx.shape}, expected ({len(self)},)")
-        elif not np.issubdtype(idx.dtype, np.integer):
-            raise IndexError(f"cannot index a Book with {type(index).__name__} of dtype {idx.dtype}")
-        else:
-            if idx.size and np.any(np.diff(idx) < 0):
-                raise IndexError("row indices must be increasing to keep time order")
-        return self._take(idx)
+        """Rows of the book: a slice (shares memory), an int (a one-row Book), a bool mask, or an
+        increasing int array (a decreasing one raises a TimestampError that is also an IndexError)."""
+        return self._take(row_index(index, len(self), f"a book of {len(self)} rows"))
 
     def between(self, start=None, end=None) -> Book:
         """Rows with ``start <= ts < end`` (either bound may be None). Times: ns int, str, Timestamp, datetime64."""
-        lo = 0 if start is None else int(np.searchsorted(self.ts, to_ns(start), side="left"))
-        hi = len(self) if end is None else int(np.searchsorted(self.ts, to_ns(end), side="left"))
-        return self._take(slice(lo, max(lo, hi)))
+        return self._take(between_slice(self.ts, start, end))
 
     def row_at(self, time) -> int:
         """Index of the book in force at ``time``: the last row with ``ts <= time``.
@@ -368,11 +350,7 @@ class Book:
 
 def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> None:
     where = f" in {name}" if name else ""
-    bad = first_decrease(ts)
-    if bad is not None:
-        raise TimestampError(
-            f"timestamps go backwards at row {bad}{where}: {format_ns(ts[bad])} after {format_ns(ts[bad - 1])}"
-        )
+    check_time_order(ts, place=lambda r: f"row {r}{where}")
     for side, px, sz in (("bid", bid_px, bid_sz), ("ask", ask_px, ask_sz)):
         empty = np.isnan(px)
         hit = _first_row(np.isinf(px))
@@ -403,11 +381,4 @@ def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> None:
                     f"{side} prices must strictly {order} with the level; row {r}{where} has "
                     f"level {k} = {float(px[r, k])!r} and level {k + 1} = {float(px[r, k + 1])!r}"
                 )
-    crossed = np.flatnonzero(bid_px[:, 0] >= ask_px[:, 0])
-    if crossed.size:
-        r = int(crossed[0])
-        kind = "locked" if bid_px[r, 0] == ask_px[r, 0] else "crossed"
-        raise CrossedBookError(
-            f"book is {kind} at row {r}{where} ({format_ns(ts[r])}): best bid {float(bid_px[r, 0])!r} >= "
-            f"best ask {float(ask_px[r, 0])!r} ({crossed.size} such rows)"
-        )
+    check_not_crossed(ts, bid_px, ask_px, place=lambda r: f"row {r}{where}")

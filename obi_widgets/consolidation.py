@@ -45,6 +45,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._arrays import frozen
+from ._checks import crossed_kind, crossed_mask
 from ._time import format_ns
 from .errors import CrossedBookError, ParameterError
 from .metrics._ticks import check_tick, infer_tick, to_ticks
@@ -335,12 +336,12 @@ def consolidate(
         result[side] = (px, sz, venue, complete, np.where(empty[:, 0], np.nan, ticks[:, 0].astype(np.float64)))
 
     bid_best, ask_best = result["bid"][4], result["ask"][4]
-    is_crossed = bid_best >= ask_best  # NaN (an empty side) compares False
+    is_crossed = crossed_mask(bid_best, ask_best)  # on the tick grid
     if crossed == "raise" and is_crossed.any():
         r = int(np.flatnonzero(is_crossed)[0])
         at_bid = [n for v, n in enumerate(names) if _best_is(books[v], rows[r, v], "bid", result["bid"][0][r, 0], tick)]
         at_ask = [n for v, n in enumerate(names) if _best_is(books[v], rows[r, v], "ask", result["ask"][0][r, 0], tick)]
-        kind = "locked" if bid_best[r] == ask_best[r] else "crossed"
+        kind = crossed_kind(bid_best[r], ask_best[r])
         raise CrossedBookError(
             f"consolidated book is {kind} at {format_ns(ts[r])} (row {r}): best bid {float(result['bid'][0][r, 0])!r} "
             f"({', '.join(at_bid)}) >= best ask {float(result['ask'][0][r, 0])!r} ({', '.join(at_ask)}); "

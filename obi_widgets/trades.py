@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from ._arrays import frozen
-from ._time import as_ns_array, first_decrease, format_ns, to_ns
-from .errors import TimestampError, TradesError
+from ._time import as_ns_array, between_slice, check_time_order, format_ns, row_index
+from .errors import TradesError
 
 _COLUMNS = ("ts", "price", "size", "side")
 
@@ -37,12 +37,7 @@ class Trades:
                 raise TradesError(f"{label} has shape {arr.shape}, expected ({n},) like ts")
         if validate:
             where = f" in {name}" if name else ""
-            bad = first_decrease(ts)
-            if bad is not None:
-                raise TimestampError(
-                    f"trade timestamps go backwards at row {bad}{where}: "
-                    f"{format_ns(ts[bad])} after {format_ns(ts[bad - 1])}"
-                )
+            check_time_order(ts, what="trade timestamps", place=lambda r: f"row {r}{where}")
             rows = np.flatnonzero(~np.isfinite(price))
             if rows.size:
                 raise TradesError(
@@ -107,25 +102,13 @@ class Trades:
         return new
 
     def __getitem__(self, index) -> Trades:
-        if isinstance(index, (int, np.integer)):
-            n = len(self)
-            i = int(index)
-            if not -n <= i < n:
-                raise IndexError(f"row {i} is out of range for {n} trades")
-            i %= n
-            return self._take(slice(i, i + 1))
-        if isinstance(index, slice):
-            return self._take(index)
-        idx = np.asarray(index)
-        if idx.dtype != bool and not np.issubdtype(idx.dtype, np.integer):
-            raise IndexError(f"cannot index Trades with dtype {idx.dtype}")
-        return self._take(idx)
+        """Trades by row: a slice (shares memory), an int (one trade), a bool mask, or an increasing
+        int array (a decreasing one raises a TimestampError that is also an IndexError), as for a Book."""
+        return self._take(row_index(index, len(self), f"{len(self)} trades"))
 
     def between(self, start=None, end=None) -> Trades:
         """Trades with ``start <= ts < end`` (either bound may be None)."""
-        lo = 0 if start is None else int(np.searchsorted(self.ts, to_ns(start), side="left"))
-        hi = len(self) if end is None else int(np.searchsorted(self.ts, to_ns(end), side="left"))
-        return self._take(slice(lo, max(lo, hi)))
+        return self._take(between_slice(self.ts, start, end))
 
     def to_frame(self) -> pd.DataFrame:
         """A DataFrame indexed by time with columns ``price, size, side``."""

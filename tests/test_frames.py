@@ -307,5 +307,5 @@ def test_long_updates():
     assert same(book.bid_sz, [[1.0, 3.0], [1.0, 3.0], [3.0, 4.0]])
     assert same(book.ask_px, [[10.5, nan], [10.5, nan], [10.5, nan]])
     assert same(book.ask_sz, [[2.0, nan], [2.0, nan], [5.0, nan]])
-    with pytest.raises(TimestampError, match=r"row 3 .* is before row 2"):
+    with pytest.raises(TimestampError, match=r"update times go backwards at row 3: .*002 after .*005"):
         read_long_frame(frame.assign(ts=[1, 1, 5, 2, 6, 6]), mode="updates")

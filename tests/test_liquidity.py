@@ -290,8 +290,8 @@ def test_kyle_lambda_errors():
         kyle_lambda(book, unsigned, "1min")
     with pytest.raises(ParameterError, match="flow"):
         kyle_lambda(book, trades, "1min", flow="shares")
-    with pytest.raises(ParameterError, match="bare number"):
-        kyle_lambda(book, trades, 60)
+    with pytest.raises(ParameterError, match="float"):
+        kyle_lambda(book, trades, 60.0)
     with pytest.raises(ParameterError, match="Trades"):
         kyle_lambda(book, book, "1min")
 

@@ -64,7 +64,7 @@ def test_forward_return_argument_errors(book):
     for bad in (0, -1, True):
         with pytest.raises(ParameterError, match="horizon"):
             forward_return(book, bad)
-    with pytest.raises(ParameterError, match="bare number"):
+    with pytest.raises(ParameterError, match="horizon=1.5 is a float"):
         forward_return(book, 1.5)
     with pytest.raises(ParameterError, match="kind"):
         forward_return(book, 1, kind="pct")

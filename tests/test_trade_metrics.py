@@ -153,8 +153,8 @@ def test_lee_ready_argument_errors(lr_case):
         sign_trades(trades, method="lee_ready")
     with pytest.raises(ParameterError, match="Book"):
         sign_trades(trades, book=trades, method="lee_ready")
-    with pytest.raises(ParameterError, match="bare number"):
-        sign_trades(trades, book, method="lee_ready", lag=5)
+    with pytest.raises(ParameterError, match="lag=5.0 is a float"):
+        sign_trades(trades, book, method="lee_ready", lag=5.0)
     with pytest.raises(ParameterError, match="lag"):
         sign_trades(trades, book, method="lee_ready", lag="-1s")
     with pytest.raises(ParameterError, match="no_quote"):
@@ -301,8 +301,8 @@ def test_trade_imbalance_argument_errors(six):
         trade_imbalance(six, freq="1s", window=3)
     with pytest.raises(ParameterError, match="by"):
         trade_imbalance(six, freq="1s", by="notional")
-    with pytest.raises(ParameterError, match="bare number"):
-        trade_imbalance(six, freq=60)
+    with pytest.raises(ParameterError, match="freq=60.0 is a float"):
+        trade_imbalance(six, freq=60.0)
     with pytest.raises(ParameterError, match="window"):
         trade_imbalance(six, window=0)
     with pytest.raises(ParameterError, match="row 2 is 2"):

@@ -54,8 +54,9 @@ from typing import Any
 import numpy as np
 
 from .._arrays import frozen
-from .._time import as_ns_array, first_decrease, format_ns
-from ..errors import BookError, CrossedBookError, ParameterError, TimestampError
+from .._checks import check_not_crossed, crossed_mask
+from .._time import as_ns_array, check_time_order
+from ..errors import BookError, ParameterError
 from . import _builder_kernels as _k
 
 MAX_DECIMALS = 12
@@ -427,24 +428,20 @@ class BookBuilder:
         if on_crossed not in _ON_CROSSED:
             raise ParameterError(f"on_crossed={on_crossed!r}: expected one of {_ON_CROSSED}")
         ts, bpx, bsz, apx, asz, src = self.arrays()
-        crossed = bpx[:, 0] >= apx[:, 0]
+        crossed = crossed_mask(bpx[:, 0], apx[:, 0])
         where = f" in {self.name}" if self.name else ""
-        if crossed.any() and on_crossed == "raise":
-            rows = np.flatnonzero(crossed)
-            r = int(rows[0])
-            kind = "locked" if bpx[r, 0] == apx[r, 0] else "crossed"
-            raise CrossedBookError(
-                f"built book is {kind} at row {r}{where} ({format_ns(ts[r])}, after input row {int(src[r])}): "
-                f"best bid {float(bpx[r, 0])!r} >= best ask {float(apx[r, 0])!r} ({rows.size} of {ts.size} rows "
-                "crossed or locked); pass on_crossed='flag' to keep them flagged instead"
+        if on_crossed == "raise":
+            check_not_crossed(
+                ts,
+                bpx,
+                apx,
+                what="built book",
+                place=lambda r: f"row {r}{where}",
+                note=lambda r: f", after input row {int(src[r])}",
+                hint="; pass on_crossed='flag' to keep them flagged instead",
             )
         if crossed.any():
-            bad = first_decrease(ts)
-            if bad is not None:
-                raise TimestampError(
-                    f"timestamps go backwards at output row {bad}{where} (input row {int(src[bad])}): "
-                    f"{format_ns(ts[bad])} after {format_ns(ts[bad - 1])}"
-                )
+            check_time_order(ts, place=lambda r: f"output row {r}{where} (input row {int(src[r])})")
             validate = False
         book = Book(ts, bpx, bsz, apx, asz, name=self.name, meta=book_meta, validate=validate)
         all_flags = {"crossed": crossed}

@@ -29,8 +29,9 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from .._time import format_ns
-from ..errors import BookError, CrossedBookError, DataFormatError, ParameterError, TimestampError
+from .._checks import check_not_crossed
+from .._time import check_time_order
+from ..errors import BookError, DataFormatError, ParameterError
 
 NS_PER_MS = 1_000_000
 _COPY_HINT = (
@@ -305,23 +306,10 @@ def read_ccxt_book(snapshots, *, levels: int | None = None, name: str | None = N
                     f"ccxt snapshot {other[0]} is for symbol {other[1]!r} but snapshot {known[0][0]} is for "
                     f"{first_sym!r}; a Book holds one instrument (use obi_widgets.consolidate for several venues)"
                 )
-        back = np.flatnonzero(ts[1:] < ts[:-1])
-        if back.size:
-            i = int(back[0]) + 1
-            raise TimestampError(
-                f"ccxt snapshot {i} ({format_ns(ts[i])}) is older than snapshot {i - 1} "
-                f"({format_ns(ts[i - 1])}); snapshots must be in time order"
-            )
+        check_time_order(ts, what="ccxt snapshot times", place=lambda i: f"snapshot {i}")
         _check_side("bids", bid_px, bid_sz)
         _check_side("asks", ask_px, ask_sz)
-        crossed = np.flatnonzero(bid_px[:, 0] >= ask_px[:, 0])
-        if crossed.size:
-            i = int(crossed[0])
-            kind = "locked" if bid_px[i, 0] == ask_px[i, 0] else "crossed"
-            raise CrossedBookError(
-                f"ccxt snapshot {i} ({format_ns(ts[i])}) is {kind}: best bid {float(bid_px[i, 0])!r} >= "
-                f"best ask {float(ask_px[i, 0])!r} ({crossed.size} such snapshots)"
-            )
+        check_not_crossed(ts, bid_px, ask_px, what="ccxt book", place=lambda i: f"snapshot {i}", unit="snapshots")
     return Book(ts, bid_px, bid_sz, ask_px, ask_sz, name=name, validate=validate)
 
 

@@ -38,8 +38,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from .._time import as_ns_array, format_ns
-from ..errors import BookError, DataFormatError, ParameterError, TimestampError
+from .._time import as_ns_array, check_time_order, format_ns
+from ..errors import BookError, DataFormatError, ParameterError
 
 FIELDS = ("bid_px", "bid_sz", "ask_px", "ask_sz")
 WIDE_PRESETS = {
@@ -487,13 +487,7 @@ def _read_updates(frame, names, *, levels, tick_size, name, validate):
     side = np.where(_sides(frame, names["side"], fn) == 0, 1, -1).astype(np.int8)  # builder: +1 bid, -1 ask
     price = _numeric(frame, names["price"], fn + "(): price")
     size = _numeric(frame, names["size"], fn + "(): size")
-    bad = np.flatnonzero(ts[1:] < ts[:-1])
-    if bad.size:
-        p = int(bad[0]) + 1
-        raise TimestampError(
-            f"{fn}(): updates must be in time order, but {_row_label(frame, p)} ({format_ns(ts[p])}) is before "
-            f"{_row_label(frame, p - 1)} ({format_ns(ts[p - 1])})"
-        )
+    check_time_order(ts, what=f"{fn}(): update times", place=lambda p: _row_label(frame, p))
     result = build_book(
         ts,
         side,

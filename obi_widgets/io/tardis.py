@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._checks import check_not_crossed
 from .._time import format_ns
-from ..errors import CrossedBookError, DataFormatError, ParameterError, TimestampError
+from ..errors import DataFormatError, ParameterError, TimestampError
 from .builder import BookBuilder, BuildResult
 
 _US = 1_000
@@ -397,13 +398,8 @@ def read_tardis_snapshots(
             get("asks", "price"),
             get("asks", "amount"),
         )
-        crossed = np.flatnonzero(bid_px[:, 0] >= ask_px[:, 0])
-        if crossed.size and validate:
-            r = int(crossed[0])
-            raise CrossedBookError(
-                f"{path}:{int(lines[r])}: book is crossed or locked at {format_ns(int(ts[r]))}: best bid "
-                f"{bid_px[r, 0]!r} >= best ask {ask_px[r, 0]!r} ({crossed.size} such rows)"
-            )
+        if validate:
+            check_not_crossed(ts, bid_px, ask_px, place=lambda r, path=path, lines=lines: f"{path}:{int(lines[r])}")
         parts.append((ts, bid_px, bid_sz, ask_px, ask_sz))
     ts, bid_px, bid_sz, ask_px, ask_sz = (np.concatenate(p) for p in zip(*parts))
     sym = symbol.upper() if symbol else (next(iter(symbols)) if symbols else None)

@@ -1,4 +1,4 @@
-"""Helpers shared by the trade-flow metrics (not public): argument checks, durations, time bins,
+"""Helpers shared by the trade-flow metrics (not public): argument checks, time bins,
 trade signs and the equal-volume split used by bulk volume classification and VPIN."""
 
 from __future__ import annotations
@@ -22,34 +22,6 @@ def require_trades(trades, fn: str) -> Trades:
     if not isinstance(trades, Trades):
         raise ParameterError(f"{fn}() expects an obi_widgets.Trades, got {type(trades).__name__}")
     return trades
-
-
-def duration_ns(value, name: str, *, allow_zero: bool = False) -> int:
-    """A duration as int ns: a string ('1min', '5s', '1D'), pandas/numpy/datetime timedelta.
-
-    Bare numbers other than 0 are refused: their unit would be a guess.
-    """
-    if isinstance(value, (bool, np.bool_)):
-        raise ParameterError(f"{name} must be a duration such as '1min', got {value!r}")
-    if isinstance(value, (int, np.integer, float, np.floating)):
-        if value == 0 and allow_zero:
-            return 0
-        raise ParameterError(
-            f"{name}={value!r} is a bare number and its unit would be a guess; pass a duration such as "
-            f"'1s', '500ms' or pd.Timedelta(...)"
-        )
-    if not isinstance(value, (str, pd.Timedelta, np.timedelta64, _dt.timedelta)):
-        raise ParameterError(f"{name} must be a duration such as '1min', got {type(value).__name__} {value!r}")
-    try:
-        td = pd.Timedelta(value)
-    except (ValueError, TypeError) as exc:
-        raise ParameterError(f"cannot read {name}={value!r} as a duration: {exc}") from None
-    if td is pd.NaT:
-        raise ParameterError(f"{name}={value!r} is not a duration (NaT)")
-    ns = int(td.value)
-    if ns < 0 or (ns == 0 and not allow_zero):
-        raise ParameterError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return ns
 
 
 def time_bins(ts: np.ndarray, freq_ns: int) -> tuple[np.ndarray, int]:

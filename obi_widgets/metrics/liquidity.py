@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._time import to_duration_ns
 from ..errors import ParameterError
 from ._common import filled, positive_number, ratio, require_book
-from ._flow import bin_count, bin_index, buy_sell_weights, duration_ns, require_trades, time_bins
+from ._flow import bin_count, bin_index, buy_sell_weights, require_trades, time_bins
 from ._stats import Regression, ols
 from .prices import mid
 
@@ -287,7 +288,7 @@ def kyle_lambda(
     trades = require_trades(trades, fn)
     _check_choice(flow, FLOWS, "flow", fn)
     _check_choice(response, RESPONSES, "response", fn)
-    f_ns = duration_ns(freq, "freq")
+    f_ns = to_duration_ns(freq, "freq")
     if len(trades) == 0 or len(book) == 0:
         raise ParameterError(f"{fn}(): needs trades and a book, got {len(trades)} trade(s) and {len(book)} book row(s)")
     bw, sw = buy_sell_weights(trades, signs, unknown, fn)
@@ -338,7 +339,7 @@ def amihud(trades, freq="1D", *, book=None, returns: str = "simple") -> pd.Serie
     fn = "amihud"
     trades = require_trades(trades, fn)
     _check_choice(returns, RETURNS, "returns", fn)
-    f_ns = duration_ns(freq, "freq")
+    f_ns = to_duration_ns(freq, "freq")
     if len(trades) == 0:
         return pd.Series([], index=bin_index(0, f_ns, 0), dtype=np.float64, name="amihud")
     bins, start = time_bins(trades.ts, f_ns)

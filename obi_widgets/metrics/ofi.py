@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._time import as_ns_array, first_decrease, format_ns, to_ns
+from .._time import as_ns_array, check_time_order, format_ns, to_duration_ns, to_ns
 from ..errors import ParameterError, TimestampError
 from . import _ofi_kernels as _k
 from ._common import filled, ratio, require_book
@@ -111,20 +111,6 @@ def ofi(book, levels: int = 1, *, empty: str = "zero", tick=None) -> np.ndarray:
 
 
 # -- time bins -----------------------------------------------------------------------------------------
-def _freq_ns(freq, fn: str) -> int:
-    if isinstance(freq, (bool, np.bool_)):
-        raise ParameterError(f"{fn}(): freq must be a duration such as '10s', got {freq!r}")
-    try:
-        step = pd.Timedelta(freq)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(
-            f"{fn}(): freq must be a fixed duration such as '10s' or '1min', got {freq!r} ({exc})"
-        ) from None
-    if step is pd.NaT or step.value <= 0:
-        raise ParameterError(f"{fn}(): freq must be a positive duration, got {freq!r}")
-    return int(step.value)
-
-
 def _origin_ns(origin, ts: np.ndarray, fn: str) -> int:
     if isinstance(origin, str) and origin == "epoch":
         return 0
@@ -251,14 +237,10 @@ def aggregate(values, ts, freq="10s", how: str = "sum", *, origin="epoch", skipn
     times = as_ns_array(ts, "ts")
     if times.shape[0] != vals.shape[0]:
         raise ParameterError(f"aggregate(): values has {vals.shape[0]} rows but ts has {times.shape[0]}")
-    bad = first_decrease(times)
-    if bad is not None:
-        raise TimestampError(
-            f"aggregate(): ts goes backwards at row {bad}: {format_ns(times[bad])} after {format_ns(times[bad - 1])}"
-        )
+    check_time_order(times, what="aggregate(): ts times")
     if how not in HOWS:
         raise ParameterError(f"aggregate(): how must be one of {HOWS}, got {how!r}")
-    f = _freq_ns(freq, "aggregate")
+    f = to_duration_ns(freq, "aggregate(): freq")
     o = _origin_ns(origin, times, "aggregate")
     two_d = vals.ndim == 2
     v2 = vals if two_d else vals[:, None]
@@ -435,7 +417,7 @@ def integrated_ofi(
         flow = per_row
         depth = depth_row
     else:
-        f = _freq_ns(freq, "integrated_ofi")
+        f = to_duration_ns(freq, "integrated_ofi(): freq")
         if len(book) == 0:
             raise ParameterError("integrated_ofi(): the book has no rows")
         o = _origin_ns(origin, book.ts, "integrated_ofi")

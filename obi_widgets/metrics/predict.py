@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._time import to_duration_ns
 from ..errors import ParameterError
 from ._common import ratio, require_book
-from ._flow import duration_ns
 from ._stats import Regression, ols
 
 KINDS = ("change", "log")
@@ -54,7 +54,7 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
             raise ParameterError(f"{fn}(): horizon must be >= 1 row, got {horizon}")
         j = np.arange(t, dtype=np.int64) + int(horizon)
     else:
-        h = duration_ns(horizon, "horizon")
+        h = to_duration_ns(horizon, "horizon")
         target = book.ts + h
         if align == "next":
             j = np.searchsorted(book.ts, target, side="left")

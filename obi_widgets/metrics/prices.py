@@ -246,9 +246,9 @@ def fit_microprice(
     if sample is not None:
         if len(book) == 0:
             raise ParameterError(f"{fn}(): the book has no rows")
-        from .ofi import _freq_ns
+        from .._time import to_duration_ns
 
-        f = _freq_ns(sample, fn)
+        f = to_duration_ns(sample, f"{fn}(): sample")
         grid = np.arange(int(book.ts[0]), int(book.ts[-1]) + 1, f, dtype=np.int64)
         rows = np.searchsorted(book.ts, grid, side="right") - 1
 

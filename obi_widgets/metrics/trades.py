@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._time import to_duration_ns
 from ..errors import ParameterError, TradesError
 from ..trades import Trades
 from ._common import ratio, require_book
@@ -27,7 +28,6 @@ from ._flow import (
     buy_sell_weights,
     bvc_sigma,
     check_bucket_volume,
-    duration_ns,
     end_trades,
     require_trades,
     time_bins,
@@ -106,7 +106,7 @@ def _bvc_bars(trades: Trades, freq, bar_volume, sigma, fn: str):
         raise ParameterError(f"{fn}(): give exactly one of freq= (time bars) or bar_volume= (volume bars)")
     price, size = trades.price, trades.size
     if freq is not None:
-        f_ns = duration_ns(freq, "freq")
+        f_ns = to_duration_ns(freq, "freq")
         bins, first_bin = time_bins(trades.ts, f_ns)
         starts = np.flatnonzero(np.concatenate(([True], bins[1:] != bins[:-1])))
         ends = np.concatenate((starts[1:] - 1, [n - 1]))
@@ -253,7 +253,7 @@ def sign_trades(
         book = require_book(book, "sign_trades")
         if no_quote not in NO_QUOTE:
             raise ParameterError(f"no_quote must be one of {NO_QUOTE}, got {no_quote!r}")
-        lag_ns = duration_ns(lag, "lag", allow_zero=True)
+        lag_ns = to_duration_ns(lag, "lag", allow_zero=True)
         return _lee_ready(trades, book, first, lag_ns, bool(inclusive), no_quote)
     if bar_volume is not None:
         freq = None
@@ -299,7 +299,7 @@ def trade_imbalance(
     buy, sell = bw * w, sw * w
     known = (bw + sw > 0).astype(np.int64)
     if freq is not None:
-        f_ns = duration_ns(freq, "freq")
+        f_ns = to_duration_ns(freq, "freq")
         bins, start = time_bins(trades.ts, f_ns)
         nb = bin_count(bins, freq, "trade_imbalance")
         b = np.bincount(bins, buy, nb)
@@ -318,7 +318,7 @@ def trade_imbalance(
             valid = lo >= 0
             lo = np.maximum(lo, 0)
         else:
-            w_ns = duration_ns(window, "window")
+            w_ns = to_duration_ns(window, "window")
             lo = np.searchsorted(trades.ts, trades.ts - w_ns, side="right")
             valid = np.ones(n, dtype=bool)
         b, s, k = cb[end] - cb[lo], cs[end] - cs[lo], ck[end] - ck[lo]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._time import to_duration_ns
 from ..errors import ParameterError, TradesError
 from ._flow import (
     bvc_sigma,
     check_bucket_volume,
     cumulative_at,
-    duration_ns,
     end_trades,
     require_trades,
     ts_index,
@@ -59,7 +59,7 @@ def _buckets(trades, bucket_volume, classification, bvc_bar, sigma, first, fn):
         else:
             if bvc_bar is None:
                 raise ParameterError(f"{fn}(): bvc_bar must be a duration such as '1min' or 'bucket', got None")
-            duration_ns(bvc_bar, "bvc_bar")  # checked here so that an error names the right argument
+            to_duration_ns(bvc_bar, "bvc_bar")  # checked here so that an error names the right argument
             _, _, frac = _bvc_bars(trades, bvc_bar, None, sigma, fn)
         at = cumulative_at(edges, cv, np.cumsum(size * frac))
         buy = np.clip(np.diff(np.concatenate(([0.0], at))), 0.0, v)
