@@ -29,6 +29,7 @@ def rows_in_bins(ts: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 def _reduce(fn, values: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """fn over values[first[i]:first[i+1]] for each bin, and the mask of non-empty bins."""
+    values = values[: int(first[-1])]  # reduceat's last segment runs to the end: stop it at the last bin's
     n = values.shape[0]
     nonempty = first[1:] > first[:-1]
     out = np.full((first.shape[0] - 1,) + values.shape[1:], np.nan)
