@@ -216,12 +216,13 @@ class Book:
     def from_tardis(cls, paths, **kwargs) -> Book:
         """A book from Tardis CSV file(s): ``incremental_book_L2`` (rebuilt, see
         :func:`obi_widgets.io.read_tardis_book` for the flags) or ``book_snapshot_N``."""
+        from .io.builder import BuildResult
         from .io.tardis import read_tardis
 
         result = read_tardis(paths, **kwargs)
         if isinstance(result, Book):
             return result
-        if hasattr(result, "book"):
+        if isinstance(result, BuildResult):
             return result.book
         raise TypeError(f"{paths!r} holds trades, not a book: use Trades.from_tardis")
 

@@ -41,6 +41,7 @@ Fidessa computed its index from traded-volume shares; here the shares are of dis
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -49,6 +50,9 @@ from ._checks import crossed_kind, crossed_mask
 from ._time import format_ns
 from .errors import CrossedBookError, ParameterError
 from .metrics._ticks import check_tick, infer_tick, to_ticks
+
+if TYPE_CHECKING:
+    from .book import Book
 
 _EMPTY = np.iinfo(np.int64).max  # sort key of an empty level: after every price
 _CHUNK = 1 << 19  # elements per (rows x venue levels) work array
@@ -101,6 +105,25 @@ class ConsolidatedBook:
         "_book",
     )
 
+    ts: np.ndarray
+    bid_px: np.ndarray
+    bid_sz: np.ndarray
+    ask_px: np.ndarray
+    ask_sz: np.ndarray
+    venue_bid_sz: np.ndarray
+    venue_ask_sz: np.ndarray
+    crossed: np.ndarray
+    locked: np.ndarray
+    bid_complete: np.ndarray
+    ask_complete: np.ndarray
+    venue_rows: np.ndarray
+    names: tuple[str, ...]
+    tick: float
+    on_crossed: str
+    name: str | None
+    meta: Mapping[str, str | int | float]
+    _book: Book | None
+
     def __len__(self) -> int:
         return int(self.ts.shape[0])
 
@@ -122,7 +145,7 @@ class ConsolidatedBook:
         return np.arange(len(self))
 
     @property
-    def book(self):
+    def book(self) -> Book:
         """The consolidated :class:`~obi_widgets.Book`.
 
         With ``crossed="drop"`` (default) the crossed/locked times are left out: an as-of lookup
@@ -308,10 +331,11 @@ def consolidate(
     if crossed not in _CROSSED:
         raise ParameterError(f"consolidate(): crossed must be one of {_CROSSED}, got {crossed!r}")
     if levels is None:
-        levels = max(b.levels for b in books)
+        n_levels = max(b.levels for b in books)
     elif isinstance(levels, (bool, np.bool_)) or not isinstance(levels, (int, np.integer)) or levels < 1:
         raise ParameterError(f"consolidate(): levels must be an int >= 1 or None, got {levels!r}")
-    levels = int(levels)
+    else:
+        n_levels = int(levels)
     if tick is None:
         prices = np.unique(np.concatenate([np.unique(p[np.isfinite(p)]) for b in books for p in (b.bid_px, b.ask_px)]))
         tick = infer_tick(prices, "consolidate")
@@ -326,7 +350,7 @@ def consolidate(
         keys = _side_keys(books, names, side, tick)
         prices = [np.asarray(getattr(b, f"{side}_px")) for b in books]
         sizes = [np.asarray(getattr(b, f"{side}_sz")) for b in books]
-        key, px, sz, venue, complete = _consolidate_side(keys, prices, sizes, rows, levels)
+        key, px, sz, venue, complete = _consolidate_side(keys, prices, sizes, rows, n_levels)
         empty = key == _EMPTY
         ticks = np.where(empty, 0, key)
         if side == "bid":

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from obi_widgets import Book, Trades
-from obi_widgets.errors import DataFormatError
+from obi_widgets.errors import DataFormatError, ParameterError
 from obi_widgets.io import read_lobster, read_lobster_messages
 
 MSG = """34200.5,1,11,100,1000100,1
@@ -91,6 +91,21 @@ def test_not_numeric(tmp_path, small_files):
     bad.write_text("a,b,c,d\n")
     with pytest.raises(DataFormatError, match="text_orderbook.csv"):
         Book.from_lobster(small_files[0], bad)
+
+
+def test_empty_file_is_named_empty(tmp_path, small_files):
+    # pandas' EmptyDataError is a ValueError: it used to be reported as "not a LOBSTER file"
+    empty = tmp_path / "empty_orderbook.csv"
+    empty.write_text("")
+    with pytest.raises(DataFormatError, match=r"empty_orderbook.csv: empty LOBSTER orderbook file"):
+        Book.from_lobster(small_files[0], empty)
+
+
+def test_bad_date_names_it(small_files):
+    with pytest.raises(ParameterError, match=r"date='someday' is not a date"):
+        Book.from_lobster(*small_files, date="someday")
+    with pytest.raises(ParameterError, match=r"date='NaT' is not a date"):
+        Book.from_lobster(*small_files, date="NaT")
 
 
 def test_missing_file(tmp_path):

@@ -47,7 +47,7 @@ from ..errors import DataFormatError, ParameterError, SequenceGapError
 from .builder import BookBuilder, BuildResult
 
 try:  # optional, faster; not a dependency
-    import orjson as _orjson
+    import orjson as _orjson  # pyright: ignore[reportMissingImports]  # optional, may be absent
 
     _loads = _orjson.loads
 except ImportError:  # pragma: no cover - depends on the environment

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,9 @@ import pandas as pd
 from .._checks import check_not_crossed
 from .._time import check_time_order
 from ..errors import BookError, DataFormatError, ParameterError
+
+if TYPE_CHECKING:
+    from ..book import Book
 
 NS_PER_MS = 1_000_000
 _COPY_HINT = (
@@ -124,7 +128,7 @@ def _locate_bad_entry(sides: list, key: str) -> DataFormatError:
             try:
                 if isinstance(e, (str, bytes, Mapping)):
                     raise TypeError
-                float(e[0]), float(e[1])
+                _ = (float(e[0]), float(e[1]))  # only to see whether they convert
             except (TypeError, ValueError, IndexError, KeyError):
                 return DataFormatError(
                     f"ccxt snapshot {i}, {key} level {k}: entry {e!r} is not [price, amount] "
@@ -256,7 +260,7 @@ def _check_side(side: str, px: np.ndarray, sz: np.ndarray) -> None:
             )
 
 
-def read_ccxt_book(snapshots, *, levels: int | None = None, name: str | None = None, validate: bool = True):
+def read_ccxt_book(snapshots, *, levels: int | None = None, name: str | None = None, validate: bool = True) -> Book:
     """A :class:`~obi_widgets.Book` from one ccxt order book dict or a list of them (one row each).
 
     ``levels``: the book's level count L. Default: the deepest side seen in any snapshot (no cap:

@@ -34,12 +34,16 @@ One row per (time, side, price level): columns ``ts, side, level, price, size`` 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
 import pandas as pd
 
 from .._time import as_ns_array, check_time_order, format_ns
 from ..errors import BookError, DataFormatError, ParameterError
+
+if TYPE_CHECKING:
+    from ..book import Book
 
 FIELDS = ("bid_px", "bid_sz", "ask_px", "ask_sz")
 WIDE_PRESETS = {
@@ -94,7 +98,7 @@ def _numeric(frame: pd.DataFrame, col, what: str) -> np.ndarray:
     except (TypeError, ValueError):
         pass
     coerced = pd.to_numeric(s, errors="coerce")
-    bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
+    bad = np.flatnonzero(np.asarray(pd.isna(coerced)) & ~np.asarray(pd.isna(s)))
     pos = int(bad[0]) if bad.size else 0
     raise DataFormatError(f"{what} column {col!r}: {_row_label(frame, pos)} is {s.iloc[pos]!r}, expected a number")
 
@@ -128,15 +132,16 @@ def _times(frame: pd.DataFrame, ts, fn: str) -> np.ndarray:
             raise DataFormatError(f"{fn}(): timestamps in {where}: {_row_label(frame, int(nat[0]))} is NaT")
         return as_ns_array(pd.DatetimeIndex(arr), "ts")
     if pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        if values.isna().any():
-            pos = int(np.flatnonzero(values.isna().to_numpy())[0])
+        missing = np.flatnonzero(np.asarray(pd.isna(values)))
+        if missing.size:
+            pos = int(missing[0])
             raise DataFormatError(f"{fn}(): timestamps in {where}: {_row_label(frame, pos)} is missing")
         return np.ascontiguousarray(np.asarray(values, dtype=np.int64))
     if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
         parsed = pd.to_datetime(
             pd.Series(np.asarray(values, dtype=object)), utc=True, errors="coerce", format="ISO8601"
         )
-        bad = np.flatnonzero(parsed.isna().to_numpy())
+        bad = np.flatnonzero(np.asarray(pd.isna(parsed)))
         if bad.size:
             pos = int(bad[0])
             raise DataFormatError(
@@ -153,13 +158,13 @@ def _times(frame: pd.DataFrame, ts, fn: str) -> np.ndarray:
 _ROW_IN_MESSAGE = re.compile(r"\brow (\d+)")
 
 
-def _reraise_with_times(exc: BookError, ts: np.ndarray, what: str):
+def _reraise_with_times(exc: BookError, ts: np.ndarray, what: str) -> NoReturn:
     """Re-raise a Book error (which names a Book row) adding that row's time and meaning."""
     match = _ROW_IN_MESSAGE.search(str(exc))
     if match is None or int(match.group(1)) >= ts.shape[0]:
         raise exc
     r = int(match.group(1))
-    raise type(exc)(f"{exc} [book row {r} is {what} at {format_ns(ts[r])}]") from None
+    raise type(exc)(f"{exc} [book row {r} is {what} at {format_ns(int(ts[r]))}]") from None
 
 
 # -- wide ---------------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ def read_wide_frame(
     ts=None,
     name: str | None = None,
     validate: bool = True,
-):
+) -> Book:
     """A :class:`~obi_widgets.Book` from a wide DataFrame, one row per book state.
 
     ``columns``: ``"book"`` (default, the :meth:`Book.to_frame` layout ``bid_px_0, bid_sz_0,
@@ -307,7 +312,7 @@ def _sides(frame: pd.DataFrame, col, fn: str) -> np.ndarray:
         if isinstance(value, str):
             code = _SIDE_WORDS.get(value.strip().lower())
         elif isinstance(value, (int, np.integer, float, np.floating)) and not isinstance(value, (bool, np.bool_)):
-            code = {1: 0, -1: 1}.get(value)
+            code = {1.0: 0, -1.0: 1}.get(float(value))  # +1 bid, -1 ask (1 == 1.0 as a key)
         if code is None:
             pos = int(np.flatnonzero(codes == j)[0])
             raise DataFormatError(
@@ -350,7 +355,7 @@ def read_long_frame(
     tick_size: float | None = None,
     name: str | None = None,
     validate: bool = True,
-):
+) -> Book:
     """A :class:`~obi_widgets.Book` from a long DataFrame, one row per (time, side, level).
 
     ``columns`` renames the roles ``ts, side, level, price, size`` (defaults: those names), e.g.
@@ -452,7 +457,7 @@ def read_long_frame(
         detail = f"level {int(k[dup[0]]) + first_level}" if what == "level" else f"price {float(price[a])!r}"
         raise DataFormatError(
             f"{fn}(): {_row_label(frame, a)} and {_row_label(frame, b)} are both the {sname} {detail} "
-            f"at {format_ns(uniq_ts[g[dup[0]]])}; a snapshot lists each {what} of a side once"
+            f"at {format_ns(int(uniq_ts[g[dup[0]]]))}; a snapshot lists each {what} of a side once"
         )
     width = int(levels) if levels is not None else max(1, int(k.max()) + 1 if k.size else 1)
     arrays = {f: np.full((n_rows, width), np.nan) for f in FIELDS}
@@ -477,7 +482,7 @@ def read_long_frame(
         _reraise_with_times(exc, uniq_ts, "the snapshot")
 
 
-def _read_updates(frame, names, *, levels, tick_size, name, validate):
+def _read_updates(frame, names, *, levels, tick_size, name, validate) -> Book:
     """mode="updates": absolute (ts, side, price, size) updates replayed by :mod:`obi_widgets.io.builder`."""
     from .builder import build_book
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFormatError
+from ..errors import DataFormatError, ParameterError
 
 PRICE_SCALE = 10_000.0
 DUMMY_PRICE = 9_999_999_999
@@ -30,10 +30,10 @@ def _read_csv(path, what: str) -> np.ndarray:
         raise FileNotFoundError(f"LOBSTER {what} file not found: {path}")
     try:
         frame = pd.read_csv(path, header=None, dtype=np.float64, engine="c", compression="infer")
+    except pd.errors.EmptyDataError:  # a ValueError too: caught first
+        raise DataFormatError(f"{path}: empty LOBSTER {what} file") from None
     except (ValueError, pd.errors.ParserError) as exc:
         raise DataFormatError(f"{path}: not a LOBSTER {what} file (numeric CSV without header): {exc}") from None
-    except pd.errors.EmptyDataError:
-        raise DataFormatError(f"{path}: empty LOBSTER {what} file") from None
     return frame.to_numpy()
 
 
@@ -43,7 +43,13 @@ def _day_ns(path, date) -> int:
         if match is None:
             return 0
         date = match.group(1)
-    return int(pd.Timestamp(date).normalize().value)
+    try:
+        day = pd.Timestamp(date)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"date={date!r} is not a date: {exc}") from None
+    if not isinstance(day, pd.Timestamp):  # NaT
+        raise ParameterError(f"date={date!r} is not a date")
+    return int(day.normalize().value)
 
 
 def _times_ns(seconds: np.ndarray, path, date) -> np.ndarray:

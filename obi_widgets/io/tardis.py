@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,10 @@ from .._checks import check_not_crossed
 from .._time import format_ns
 from ..errors import DataFormatError, ParameterError, TimestampError
 from .builder import BookBuilder, BuildResult
+
+if TYPE_CHECKING:
+    from ..book import Book
+    from ..trades import Trades
 
 _US = 1_000
 _TIMES = ("exchange", "local")
@@ -120,9 +125,14 @@ def _check_monotonic(
     if not ts.size:
         return prev
     back = np.flatnonzero(ts[1:] < ts[:-1]) + 1
-    r = 0 if (prev is not None and ts[0] < prev) else (int(back[0]) if back.size else -1)
+    if prev is not None and ts[0] < prev:
+        r, before = 0, prev
+    elif back.size:
+        r = int(back[0])
+        before = int(ts[r - 1])
+    else:
+        r, before = -1, 0
     if r >= 0:
-        before = prev if r == 0 else int(ts[r - 1])
         hint = " (pass time='local' to use the arrival times, which are in file order)" if time == "exchange" else ""
         raise TimestampError(
             f"{path}:{int(lines[r])}: {what} time goes backwards: {format_ns(int(ts[r]))} after {format_ns(before)}{hint}"
@@ -378,7 +388,7 @@ def read_tardis_snapshots(
         want = ["exchange", "symbol", "timestamp", "local_timestamp"] + [
             found[(s, i, f)] for i in range(L) for s in ("asks", "bids") for f in ("price", "amount")
         ]
-        dtypes = {c: np.float64 for c in want[4:]}
+        dtypes: dict[str, Any] = {c: np.float64 for c in want[4:]}  # column -> what read_csv takes as a dtype
         dtypes.update({"exchange": str, "symbol": str, "timestamp": np.int64, "local_timestamp": np.int64})
         frame = next(_read_chunks(path, "book_snapshot", usecols=want, dtype=dtypes))
         keep = _one_symbol(path, frame["symbol"], symbol, symbols)
@@ -476,7 +486,7 @@ def read_tardis_trades(paths, *, time: str = "exchange", symbol: str | None = No
     return Trades(ts, price, amount, side, name=name)
 
 
-def read_tardis(path, **kwargs):
+def read_tardis(path, **kwargs) -> BuildResult | Book | Trades:
     """Dispatch on the file's header: an incremental_book_L2 file gives :func:`read_tardis_book`'s
     BuildResult, a book_snapshot_N file a Book, a trades file Trades (``path`` may be a list)."""
     first = _paths(path)[0]

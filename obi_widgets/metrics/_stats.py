@@ -21,7 +21,7 @@ def norm_cdf(x) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         return np.zeros(x.shape)
-    return (0.5 * _ERFC(-x / math.sqrt(2.0))).astype(np.float64)
+    return 0.5 * np.asarray(_ERFC(-x / math.sqrt(2.0)), dtype=np.float64)
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def _bvc_bars(trades: Trades, freq, bar_volume, sigma, fn: str):
         start_ns = trades.ts[starts]
         bar_of_trade = None
     close = price[ends]
-    dp = np.diff(np.concatenate(([price[0]], close)))
+    dp = np.diff(close, prepend=price[0])
     s = bvc_sigma(dp, sigma, fn, "bars")
     frac = norm_cdf(dp / s)
     if bar_of_trade is not None:

@@ -41,7 +41,7 @@ def _buckets(trades, bucket_volume, classification, bvc_bar, sigma, first, fn):
     starts = np.minimum(np.searchsorted(cv, (edges - v) * (1.0 + 1e-12), side="right"), ends)
     close = price[ends]
     if classification == "bvc" and isinstance(bvc_bar, str) and bvc_bar == "bucket":
-        dp = np.diff(np.concatenate(([price[0]], close)))
+        dp = np.diff(close, prepend=price[0])
         s = bvc_sigma(dp, sigma, fn, "buckets")
         buy = v * norm_cdf(dp / s)
     else:
@@ -109,7 +109,9 @@ def volume_buckets(
     """
     table, _ = _buckets(trades, bucket_volume, classification, bvc_bar, sigma, first, "volume_buckets")
     if table is None:
-        empty = {c: np.zeros(0, dtype=np.int64 if c in ("first_trade", "last_trade") else np.float64) for c in _COLUMNS}
+        empty: dict[str, np.ndarray | pd.DatetimeIndex] = {
+            c: np.zeros(0, dtype=np.int64 if c in ("first_trade", "last_trade") else np.float64) for c in _COLUMNS
+        }
         empty["start"] = pd.DatetimeIndex([], dtype="datetime64[ns]")
         return pd.DataFrame(empty, index=ts_index(np.zeros(0, dtype=np.int64)))
     data = {c: table[c] for c in _COLUMNS}
