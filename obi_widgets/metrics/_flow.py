@@ -3,8 +3,6 @@ trade signs and the equal-volume split used by bulk volume classification and VP
 
 from __future__ import annotations
 
-import datetime as _dt
-
 import numpy as np
 import pandas as pd
 
