@@ -34,10 +34,13 @@ def _reduce(fn, values: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, np.n
     nonempty = first[1:] > first[:-1]
     out = np.full((first.shape[0] - 1,) + values.shape[1:], np.nan)
     if n and nonempty.any():
-        idx = np.minimum(first[:-1], n - 1)
+        # bins starting at n are empty and trail (first is sorted): reduce only the others, so that
+        # no index is clipped to n - 1 (which would cut the last non-empty bin short)
+        k = int(np.searchsorted(first[:-1], n, side="left"))
         with np.errstate(invalid="ignore"):
-            red = fn.reduceat(values, idx, axis=0)
-        out[nonempty] = red[nonempty]
+            red = fn.reduceat(values, first[:k], axis=0)
+        keep = nonempty[:k]
+        out[:k][keep] = red[keep]
     return out, nonempty
 
 
