@@ -205,7 +205,192 @@ widgets.HBox([scatter, r2_fig])""",
     ),
 ]
 
-NOTEBOOKS = {"quickstart.ipynb": QUICKSTART, "ofi_price_impact.ipynb": OFI_PRICE_IMPACT}
+VIEWS_TOUR = [
+    (
+        "md",
+        """# A tour of the views: one book, five linked views
+
+Five views of the same order book, all made from **one `BookSource`**. The source holds what the
+browser needs to draw any part of the book and the state the views share:
+
+- `cursor`: the book row shown by the frame views (depth chart, ladder) and marked on the time views;
+- `time_range`: the span shown by the time views (heat map, timeline); zoom and pan set it;
+- `selection`: a span brushed on the timeline, or `None`.
+
+Click, drag, scroll or press a key in any view and the others follow at once, in the browser,
+without a round trip through Python (so the views stay linked in an exported page or while the
+kernel is busy). Python sees every change, can set each of them, and sends exact data (the exact
+book row, finer bins after a zoom) when a kernel is running.
+
+The data: eleven minutes of the Binance spot BTCUSDT order book (a raw websocket capture of
+2024-08-08/09, rebuilt with the exchange's snapshot + diff sync rule), with its trades.""",
+    ),
+    (
+        "code",
+        """import os
+from pathlib import Path
+
+import numpy as np
+
+import obi_widgets as ow
+from obi_widgets import metrics
+
+
+def shared_data() -> Path | None:
+    for candidate in (os.environ.get("OBI_DATA"), "../../shared/data", "../shared/data"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return None
+
+
+data = shared_data()
+capture = sorted((data / "binance_spot_BTCUSDT_2024-08-08").glob("btcusdt_*.gz")) if data else []
+if capture:
+    res = ow.io.read_binance(capture, levels=10)
+    book, trades = res.book, res.trades
+else:  # no ../shared/data beside the project: the same tour on the simulated market
+    print("Binance capture not found: using the simulated market, datasets.simulate(seed=0)")
+    sim = ow.datasets.simulate(seed=0)
+    book, trades = sim.book, sim.trades
+print(book)
+print(trades)""",
+    ),
+    (
+        "md",
+        """## The shared source
+
+Every view below takes `src` as its first argument. (A view can also take a `Book` directly; it
+then makes a source of its own and is linked to nothing.)""",
+    ),
+    (
+        "code",
+        """src = ow.BookSource(book, trades)
+src""",
+    ),
+    (
+        "md",
+        """## Depth heat map
+
+Time runs left to right and price bottom to top; the colour of each cell is the size resting at
+that price (brighter: more size), the line is the best bid and ask, and dots are trades (green:
+buyer-initiated, red: seller-initiated; area ~ size). Liquidity walls show as bright horizontal
+bands; watch whether the price pushes through them, stalls at them, or they vanish (pulled orders)
+as the price approaches. Hover for the price, size and time under the pointer; **wheel** zooms the
+time axis of every time view, drag pans; **click** moves the shared cursor to that time.""",
+    ),
+    (
+        "code",
+        """heatmap = ow.DepthHeatmap(src)
+heatmap""",
+    ),
+    (
+        "md",
+        """## Ladder (DOM)
+
+The price ladder at the cursor row, as on an exchange's depth-of-market screen: one row per tick
+around the touch, bid sizes on the left and ask sizes on the right (bars ~ size), with the volume
+traded at each price in the last 30 s. The header gives the mid, the spread and the imbalance.
+Arrow Left / Right step the shared cursor; the wheel scrolls the price.""",
+    ),
+    (
+        "code",
+        """ladder = ow.Ladder(src)
+ladder""",
+    ),
+    (
+        "md",
+        """## Imbalance timeline
+
+The mid on top and one panel per imbalance series on the same time axis:
+
+- `level1_imbalance`: $(Q^b - Q^a) / (Q^b + Q^a)$ at the best quotes (Gould & Bonart 2016);
+- `depth_imbalance`: the same over the first 5 levels;
+- `ofi`: cumulative order flow imbalance (Cont, Kukanov & Stoikov 2014), whose changes move the mid.
+
+**Drag** to brush a span (it becomes `src.selection`, read below), double-click inside it to zoom
+every time view there, double-click elsewhere for the whole book; click moves the cursor.""",
+    ),
+    (
+        "code",
+        """timeline = ow.ImbalanceTimeline(src, series=["level1_imbalance", "depth_imbalance", "ofi"])
+timeline""",
+    ),
+    (
+        "md",
+        """## Depth chart
+
+Cumulative size on each side of the mid at the cursor row: how much it costs to move the price by
+a given amount. Hover for the level, price, cumulative size and the imbalance through that level;
+the strip below shows the whole book (click or drag it; arrow keys step one row).""",
+    ),
+    (
+        "code",
+        """depth = ow.DepthChart(src)
+depth""",
+    ),
+    (
+        "md",
+        """## Replay
+
+Plays the book through the shared cursor: every view above moves with it. The speed menu offers
+multiples of market time (×1 is real time; quiet periods stay quiet) or a fixed number of book
+rows per second (every event gets the same screen time). Space plays or pauses, the arrow keys
+step one row, the scrubber seeks. Playback runs in the browser, so it works in an exported page
+too; `replay.play()` and `replay.pause()` drive it from Python.""",
+    ),
+    (
+        "code",
+        """replay = ow.Replay(src, speed=10)
+replay""",
+    ),
+    (
+        "md",
+        """## Driving the views from Python
+
+Setting the shared state moves every view; reading it gives what was clicked, brushed or zoomed
+in the browser.""",
+    ),
+    (
+        "code",
+        """src.cursor = len(book) // 2          # every frame view shows this row, time views mark it
+src.cursor, src.cursor_time""",
+    ),
+    (
+        "code",
+        """src.go_to(book.ts[0] + 120 * 10**9)  # the book in force two minutes after the start
+src.cursor, src.cursor_time""",
+    ),
+    (
+        "md",
+        """`src.selection` is the span brushed on the timeline (or set here); `src.selected` is the book
+inside it, ready for any metric.""",
+    ),
+    (
+        "code",
+        """t0 = int(book.ts[0])
+src.selection = (t0 + 60 * 10**9, t0 + 180 * 10**9)
+part = src.selected
+mid = metrics.mid(part)
+print(f"{len(part)} rows selected; mid {mid[0]:.2f} -> {mid[-1]:.2f}")
+print(f"mean level-1 imbalance {np.nanmean(metrics.level1_imbalance(part)):+.3f}, OFI {metrics.ofi(part).sum():+.3f}")""",
+    ),
+    (
+        "code",
+        """src.zoom(t0 + 60 * 10**9, t0 + 240 * 10**9)   # the time views show these three minutes
+src.time_range""",
+    ),
+    (
+        "code",
+        """src.reset()                                 # the whole book again, no selection
+src.time_range, src.selection""",
+    ),
+]
+
+NOTEBOOKS = {
+    "quickstart.ipynb": QUICKSTART,
+    "ofi_price_impact.ipynb": OFI_PRICE_IMPACT,
+    "views_tour.ipynb": VIEWS_TOUR,
+}
 
 
 def write(name: str, cells) -> Path:

@@ -3,6 +3,7 @@
 // that every view of one source moves together in the browser, with or without a kernel.
 
 import { decode, row as rowOf } from "./buffers.js";
+import { saveChanges } from "./live_save.js";
 
 /**
  * @typedef {import("@anywidget/types").AnyModel} AnyModel
@@ -79,7 +80,7 @@ export class Source {
     const v = Math.max(0, Math.min(n - 1, Math.round(r)));
     if (v === this.cursor) return;
     this.model.set("cursor", v);
-    this.model.save_changes();
+    saveChanges(this.model);
   }
 
   /** Start and end (ms) of the book. */
@@ -104,7 +105,7 @@ export class Source {
     const old = this.model.get("time_range");
     if (old && old[0] === value[0] && old[1] === value[1]) return;
     this.model.set("time_range", value);
-    this.model.save_changes();
+    saveChanges(this.model);
   }
 
   /** The brushed selection in ms, or null. */
@@ -117,7 +118,7 @@ export class Source {
   setSelection(span) {
     const value = span ? [Math.round(span[0] * NS_PER_MS), Math.round(span[1] * NS_PER_MS)] : null;
     this.model.set("selection", value);
-    this.model.save_changes();
+    saveChanges(this.model);
   }
 
   /** Time (ms) of the cursor row: exact once Python has answered, else interpolated on the track. */

@@ -7,6 +7,7 @@
 
 import { fitCanvas, observeWidth, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
+import { saveChanges } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
@@ -62,7 +63,7 @@ async function render({ model, el }) {
     if (!dirty) return;
     dirty = false;
     echoes.saved(source.cursor, performance.now());
-    shared.save_changes();
+    saveChanges(shared);
   }
 
   /** Put `row` on the shared model (the other views follow at once); save when `now`. */
@@ -97,7 +98,7 @@ async function render({ model, el }) {
     if (on === playing) {
       if (sync && model.get("playing") !== on) {
         model.set("playing", on);
-        model.save_changes();
+        saveChanges(model, shared);
       }
       return;
     }
@@ -115,7 +116,7 @@ async function render({ model, el }) {
     }
     if (sync && model.get("playing") !== on) {
       model.set("playing", on);
-      model.save_changes();
+      saveChanges(model, shared);
     }
     draw();
   }
@@ -189,7 +190,7 @@ async function render({ model, el }) {
     const [mode, speed] = speedSelect.value.split(":");
     model.set("mode", mode);
     model.set("speed", Number(speed));
-    model.save_changes();
+    saveChanges(model, shared);
   });
   d.listen(slider, "input", () => {
     clock.seek(source.extent[0] + Number(slider.value));
@@ -219,7 +220,7 @@ async function render({ model, el }) {
   d.add(observeWidth(root, (w) => {
     if (Math.abs(model.get("_width") - w) >= 1) {
       model.set("_width", w);
-      model.save_changes();
+      saveChanges(model, shared);
     }
   }));
   d.add(watchTheme(() => draw()));
