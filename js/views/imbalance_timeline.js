@@ -62,7 +62,7 @@ async function render({ model, el }) {
   function drawHeader(/** @type {[number, number]} */ range, /** @type {boolean} */ exact) {
     title.textContent = model.get("title") || "";
     const [e0, e1] = source.extent;
-    const zoomed = range[0] > e0 + 1e-6 || range[1] < e1 - 1e-6;
+    const zoomed = range[0] > e0 + 1e-3 || range[1] < e1 - 1e-3; // 1 µs: ns -> ms rounding
     rangeEl.textContent = `${formatDateTime(range[0])} – ${formatClock(range[1], 0)}  (${formatDuration(range[1] - range[0])}${zoomed ? `, zoomed from ${formatDuration(e1 - e0)}` : ""})${exact ? "" : " · coarse"}`;
     cursorEl.textContent = `cursor row ${source.cursor} / ${Math.max(0, source.rows - 1)}`;
     const sel = source.selection;

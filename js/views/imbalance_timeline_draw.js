@@ -5,6 +5,7 @@ import { ticks, tickStep } from "../lib/scales.js";
 import { formatTick } from "./imbalance_timeline_data.js";
 
 export const MARGIN = { left: 64, right: 14 }; // keep equal to MARGIN_* in imbalance_timeline.py
+const LABEL_STRIP = 19; // px above the data for a panel's label
 
 /**
  * @typedef {import("../lib/theme.js").Theme} Theme
@@ -77,9 +78,12 @@ export function drawPanel(ctx, box, env, domain, style, theme, gridX) {
   let y = null;
   if (domain) {
     const [d0, d1] = domain;
-    const k = (bottom - top - 6) / (d1 - d0 || 1);
+    // the label gets its own strip when the panel is tall enough, so that it never hides data
+    const dataTop = top + (bottom - top >= 56 ? LABEL_STRIP : 3);
+    const k = (bottom - 3 - dataTop) / (d1 - d0 || 1);
     y = (v) => bottom - 3 - (v - d0) * k;
-    const count = Math.max(2, Math.floor((bottom - top) / 32));
+    let count = Math.max(2, Math.floor((bottom - dataTop) / 30));
+    while (count < 5 && ticks(d0, d1, count).length < 2) count++; // at least two labelled ticks
     const step = tickStep(d0, d1, count);
     ctx.fillStyle = theme.muted;
     ctx.textAlign = "right";
@@ -87,7 +91,7 @@ export function drawPanel(ctx, box, env, domain, style, theme, gridX) {
     ctx.beginPath();
     for (const v of ticks(d0, d1, count)) {
       const py = Math.round(y(v)) + 0.5;
-      if (py < top + 4 || py > bottom - 2) continue;
+      if (py < top + 2 || py > bottom - 1) continue;
       ctx.moveTo(left, py);
       ctx.lineTo(right, py);
       ctx.fillText(formatTick(v, step), left - 6, py);
