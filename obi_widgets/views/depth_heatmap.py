@@ -1,0 +1,253 @@
+"""`DepthHeatmap`: the book's resting size on time x price (a Bookmap-style liquidity heatmap).
+
+Front-end: ``js/views/depth_heatmap.js``. The cells are :mod:`obi_widgets.raster`'s: each is the
+time-weighted mean resting size per price level of its bucket over its time slice. What travels
+(self-describing buffers, one layout for both):
+
+- ``_overview``: the whole book, coarse (``OVERVIEW`` = 256 time slices x 128 price buckets, trades
+  on 128 slices), sent once: zoom and pan draw from it at once, and without a kernel;
+- ``_raster``: the visible window (the source's ``time_range`` and the view's ``price_range``) at
+  screen resolution, about (width / 2) x (height / 3) cells, re-sent when either changes.
+
+Fields: ``cells`` (n_time, n_price) float32; ``bid_lo``, ``bid_hi``, ``ask_lo``, ``ask_hi`` (n_time)
+best-price envelopes; ``row`` (n_time + 1, int32) the row in force at each slice edge; the trade
+dots ``dot_s``, ``dot_b`` (slice and bucket, int32), ``dot_px`` (VWAP), ``dot_buy``, ``dot_sell``,
+``dot_other`` (volume, float32). ``meta``: ``t0``, ``t1`` (ms), ``p0``, ``p1`` (outer price edges of
+the buckets), ``tick``, ``k`` (ticks per bucket), ``n_time``, ``n_price``, ``n_dot`` (dot slices),
+``auto`` (automatic price range), ``pad`` (its padding), ``rows`` (book rows in the window),
+``build_ms``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+import traitlets as t
+
+from .. import raster as rs
+from ..errors import ParameterError
+from ._base import SourceView
+from ._buffers import pack
+from ._reduce import time_edges
+from .source import ms
+
+OVERVIEW = (256, 128, 128)  # time slices, price buckets, trade-dot slices of the overview
+CHROME_X = 76  # CSS px of the view's width outside the plot (price axis and margins, as in the JS)
+CHROME_Y = 28  # CSS px of the height outside the plot (time axis)
+MAX_DOTS = 6000
+DOT_PX = 6  # raster slices (2 px each) per trade-dot slice: one dot column every 12 px
+SCALES = ("log", "linear")
+
+
+def _cutoffs(value) -> tuple[float, float]:
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"cutoffs must be (low, high) percentiles, got {value!r}") from None
+    if not (0.0 <= lo < hi <= 100.0):
+        raise ParameterError(f"cutoffs must be percentiles with 0 <= low < high <= 100, got {value!r}")
+    return (lo, hi)
+
+
+def _price_range(value) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"price_range must be (low, high) prices or None, got {value!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ParameterError(f"price_range must be finite prices with low < high, got {value!r}")
+    return (lo, hi)
+
+
+class DepthHeatmap(SourceView):
+    """Resting liquidity over time and price, best bid and ask, and trades as volume dots.
+
+    Parameters
+    ----------
+    source_or_book : BookSource, Book or ConsolidatedBook
+        What to show; views of one ``BookSource`` share the cursor and the visible time range.
+    trades : Trades, optional
+        With a Book: trades drawn as dots (area ~ volume, buy / sell split by aggressor side).
+    height : int
+        Height of the plot in CSS pixels (default 420).
+    price_range : (low, high), optional
+        Visible prices; None (default) follows the best prices of the visible window.
+    cutoffs : (low, high)
+        Percentiles of the visible non-empty cells at which the colour scale starts and saturates
+        (default (2, 99.5)); beyond them cells take the extreme colours.
+    scale : "log" or "linear"
+        Intensity scale between the cut-offs (default "log").
+    show_trades : bool
+        Draw the volume dots (default True).
+
+    Mouse: the wheel zooms time around the pointer (Shift+wheel: price), drag pans, double-click
+    resets, a click moves the shared cursor. Zoom and pan set the source's ``time_range`` (every
+    time view follows); Python re-bins the visible window to screen resolution.
+    """
+
+    _view_name_ = "depth_heatmap"
+
+    title = t.Unicode("", help="Title shown above the heatmap (default: the source's name).").tag(sync=True)
+    price_range = t.Tuple(
+        t.Float(), t.Float(), allow_none=True, default_value=None, help="Visible prices, or None to follow the book."
+    ).tag(sync=True)
+    cutoffs = t.Tuple(t.Float(), t.Float(), default_value=(2.0, 99.5), help="Colour cut-off percentiles.").tag(
+        sync=True
+    )
+    scale = t.Unicode("log", help='Intensity scale: "log" or "linear".').tag(sync=True)
+    show_trades = t.Bool(True, help="Draw trades as volume dots.").tag(sync=True)
+    height = t.Int(420, help="Height of the plot in CSS pixels.").tag(sync=True)
+    _overview = t.Bytes(b"").tag(sync=True)
+    _raster = t.Bytes(b"").tag(sync=True)
+
+    def __init__(
+        self,
+        source_or_book,
+        trades=None,
+        *,
+        height: int | None = None,
+        price_range=None,
+        cutoffs=(2.0, 99.5),
+        scale: str = "log",
+        show_trades: bool = True,
+        title: str | None = None,
+        **kwargs,
+    ):
+        kwargs.update(
+            price_range=_price_range(price_range), cutoffs=_cutoffs(cutoffs), scale=scale, show_trades=show_trades
+        )
+        self._index: rs.DepthIndex | None = None
+        self._indexing: threading.Thread | None = None
+        self.last_build_ms = math.nan
+        super().__init__(source_or_book, trades, height=height, **kwargs)
+        book = self.source.book
+        self._tick = rs.book_tick(book)
+        self._pad = rs.depth_pad(book)
+        self.title = self.source.name if title is None else title
+        ts = book.ts
+        t0, t1 = int(ts[0]), max(int(ts[-1]), int(ts[0]) + 1)
+        self._overview = self._payload(t0, t1, *OVERVIEW, None)
+        self._send_raster()
+        self.source.observe(self._on_window, "time_range")
+        self.observe(self._on_window, ["price_range", "_width", "height"])
+        if len(book) > 50_000:  # zoom and pan then read only the level changes (built off the GIL)
+            self._indexing = threading.Thread(target=self._build_index, name="obi-depth-index", daemon=True)
+            self._indexing.start()
+
+    # -- validation ------------------------------------------------------------------------------
+    @t.validate("cutoffs")
+    def _check_cutoffs(self, proposal):
+        return _cutoffs(proposal["value"])
+
+    @t.validate("price_range")
+    def _check_price_range(self, proposal):
+        return _price_range(proposal["value"])
+
+    @t.validate("scale")
+    def _check_scale(self, proposal):
+        if proposal["value"] not in SCALES:
+            raise ParameterError(f'scale must be "log" or "linear", got {proposal["value"]!r}')
+        return proposal["value"]
+
+    # -- Python API ------------------------------------------------------------------------------
+    @property
+    def index(self) -> rs.DepthIndex | None:
+        """The book's :class:`~obi_widgets.raster.DepthIndex` once built (big books only), else None."""
+        return self._index
+
+    def wait_index(self, timeout: float | None = None) -> bool:
+        """Wait for the index of a big book to be built; True when re-bins use it."""
+        if self._indexing is not None:
+            self._indexing.join(timeout)
+        return self._index is not None
+
+    def raster(self) -> rs.Raster:
+        """The raster of the visible window at the current screen resolution (what ``_raster`` holds)."""
+        return self._window_raster(*self._window(), *self._resolution(), self.price_range)
+
+    def _repr_keys(self):
+        return ("source", "price_range", "cutoffs", "scale")
+
+    def __repr__(self) -> str:
+        return f"DepthHeatmap({self.source!r}, price_range={self.price_range!r}, scale={self.scale!r})"
+
+    # -- re-binning ------------------------------------------------------------------------------
+    def _build_index(self) -> None:
+        self._index = rs.DepthIndex(self.source.book, tick=self._tick)
+
+    def _on_window(self, change) -> None:
+        self._send_raster()
+
+    def _window(self) -> tuple[int, int]:
+        lo, hi = self.source.time_range
+        return int(lo), max(int(hi), int(lo) + 1)
+
+    def _resolution(self) -> tuple[int, int]:
+        n_time = max(1, (int(self._width) - CHROME_X) // 2)
+        n_price = max(1, (int(self.height) - CHROME_Y) // 3)
+        return min(n_time, 4000), min(n_price, 2000)
+
+    def _window_raster(self, t0, t1, n_time, n_price, price_range) -> rs.Raster:
+        return rs.window_raster(
+            self.source.book, t0, t1, n_time, n_price, price_range=price_range, pad=self._pad, index=self._index
+        )
+
+    def _send_raster(self) -> None:
+        began = time.perf_counter()
+        n_time, n_price = self._resolution()
+        self._raster = self._payload(*self._window(), n_time, n_price, max(1, n_time // DOT_PX), self.price_range)
+        self.last_build_ms = (time.perf_counter() - began) * 1e3
+
+    def _payload(self, t0: int, t1: int, n_time: int, n_price: int, n_dot: int, price_range) -> bytes:
+        began = time.perf_counter()
+        book = self.source.book
+        r = self._window_raster(t0, t1, n_time, n_price, price_range)
+        g = r.grid
+        rows = np.searchsorted(book.ts, r.edges, side="right") - 1
+        fields = {
+            "cells": r.cells.astype(np.float32),
+            "bid_lo": r.bid_lo,
+            "bid_hi": r.bid_hi,
+            "ask_lo": r.ask_lo,
+            "ask_hi": r.ask_hi,
+            "row": np.maximum(rows, 0).astype(np.int32),
+        }
+        trades = self.source.trades
+        dot_n = 0
+        if trades is not None and len(trades):
+            dot_n = min(n_dot, t1 - t0)
+            d = rs.volume_dots(trades, time_edges(t0, t1, dot_n), g)
+            keep = slice(None)
+            if len(d) > MAX_DOTS:  # the largest, back in time order
+                keep = np.sort(np.argsort(d.buy + d.sell + d.other, kind="stable")[-MAX_DOTS:])
+            fields.update(
+                dot_s=d.slice[keep].astype(np.int32),
+                dot_b=d.bucket[keep].astype(np.int32),
+                dot_px=d.vwap[keep],
+                dot_buy=d.buy[keep].astype(np.float32),
+                dot_sell=d.sell[keep].astype(np.float32),
+                dot_other=d.other[keep].astype(np.float32),
+            )
+        edges = g.edges
+        meta = {
+            "t0": float(ms(r.edges[0])),
+            "t1": float(ms(r.edges[-1])),
+            "p0": float(edges[0]),
+            "p1": float(edges[-1]),
+            "tick": g.tick,
+            "k": g.k,
+            "n_time": int(r.cells.shape[0]),
+            "n_price": g.n,
+            "n_dot": dot_n,
+            "auto": price_range is None,
+            "pad": self._pad,
+            "rows": int(max(rows[-1] - max(rows[0], 0) + 1, 0)),
+            "indexed": self._index is not None,
+        }
+        meta["build_ms"] = (time.perf_counter() - began) * 1e3
+        return pack(fields, meta)
