@@ -166,7 +166,7 @@ export function drawLadder(ctx, grid, L, theme) {
         const colours = [theme.bid, theme.ask, theme.muted];
         barSegments(parts, maxTraded, c.w - 6).forEach(([a, b], j) => {
           if (b <= a) return;
-          ctx.fillStyle = alpha(colours[j], 0.5);
+          ctx.fillStyle = alpha(colours[j], 0.38);
           ctx.fillRect(c.x + 3 + a, y + 3, Math.max(1, b - a), rowH - 6);
         });
         ctx.fillStyle = theme.fg;

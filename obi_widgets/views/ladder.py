@@ -82,10 +82,11 @@ def ladder_frame(
     finite = np.concatenate([bpx[nb], apx[na]])
     now = int(book.ts[row])
     lo_tr = hi_tr = 0
+    tr_px = np.empty(0)
     if trades is not None and len(trades):
         lo_tr = int(np.searchsorted(trades.ts, now - window_ns, side="right"))
         hi_tr = int(np.searchsorted(trades.ts, now, side="right"))
-    tr_px = trades.price[lo_tr:hi_tr] if hi_tr > lo_tr else np.empty(0)
+        tr_px = trades.price[lo_tr:hi_tr]
     anchor = float(finite[0]) if finite.size else float(tr_px[0]) if tr_px.size else 0.0
 
     def ticks(px):
