@@ -17,6 +17,7 @@ import {
 import { MARGIN, drawBrush, drawMarker, drawPanel, seriesColour, withAlpha } from "./imbalance_timeline_draw.js";
 
 const DRAG_PX = 4; // a press that moves less than this is a click
+const WHEEL_MS = 80;
 
 /** @param {{ model: import("@anywidget/types").AnyModel, el: HTMLElement }} props */
 async function render({ model, el }) {
@@ -53,9 +54,31 @@ async function render({ model, el }) {
     geo.v0 + ((x - geo.left) / Math.max(1, geo.right - geo.left)) * (geo.v1 - geo.v0);
   const xAt = (/** @type {number} */ t) => geo.left + ((t - geo.v0) / (geo.v1 - geo.v0 || 1)) * (geo.right - geo.left);
 
+  // wheel zoom and pan draw at once but reach the shared model at most every WHEEL_MS (each
+  // change makes Python re-reduce the window; a trackpad sends 60+ events a second)
+  /** @type {[number, number] | null} */
+  let pending = null;
+  let timer = 0;
+  const commit = () => {
+    timer = 0;
+    const p = pending;
+    pending = null;
+    if (p) source.setTimeRange(p);
+  };
+  const wheelRange = (/** @type {[number, number]} */ r) => {
+    pending = r;
+    draw();
+    if (!timer) timer = window.setTimeout(commit, WHEEL_MS);
+  };
+  const setRange = (/** @type {[number, number]} */ r) => {
+    pending = null;
+    source.setTimeRange(r);
+  };
+  d.add(() => window.clearTimeout(timer));
+
   /** The visible range in ms (never empty). */
   function visible() {
-    const [a, b] = source.timeRange;
+    const [a, b] = pending ?? source.timeRange;
     return /** @type {[number, number]} */ (b > a ? [a, b] : [a, a + 1e-6]);
   }
 
@@ -195,8 +218,8 @@ async function render({ model, el }) {
     if (!inPlot(e.offsetX, e.offsetY)) return;
     const t = timeAt(e.offsetX);
     const sel = source.selection;
-    if (sel && t >= sel[0] && t <= sel[1] && sel[1] > sel[0]) source.setTimeRange(sel);
-    else source.setTimeRange(source.extent);
+    if (sel && t >= sel[0] && t <= sel[1] && sel[1] > sel[0]) setRange(sel);
+    else setRange(source.extent);
   });
   d.listen(canvas, "wheel", (/** @type {WheelEvent} */ e) => {
     if (!inPlot(e.offsetX, e.offsetY)) return;
@@ -207,9 +230,9 @@ async function render({ model, el }) {
     const dx = e.deltaX * unit, dy = e.deltaY * unit;
     const range = visible();
     if (Math.abs(dx) > Math.abs(dy)) {
-      source.setTimeRange(panRange(range, dx / Math.max(1, geo.right - geo.left), [e0, e1]));
+      wheelRange(panRange(range, dx / Math.max(1, geo.right - geo.left), [e0, e1]));
     } else {
-      source.setTimeRange(zoomAround(range, timeAt(e.offsetX), Math.exp(dy * 0.0015), [e0, e1]));
+      wheelRange(zoomAround(range, timeAt(e.offsetX), Math.exp(dy * 0.0015), [e0, e1]));
     }
   }, { passive: false });
 
@@ -220,13 +243,13 @@ async function render({ model, el }) {
     const centre = (range[0] + range[1]) / 2;
     /** @type {Record<string, () => void>} */
     const keys = {
-      ArrowLeft: () => source.setTimeRange(panRange(range, -0.1, ext)),
-      ArrowRight: () => source.setTimeRange(panRange(range, 0.1, ext)),
-      "+": () => source.setTimeRange(zoomAround(range, centre, 0.5, ext)),
-      "=": () => source.setTimeRange(zoomAround(range, centre, 0.5, ext)),
-      "-": () => source.setTimeRange(zoomAround(range, centre, 2, ext)),
-      "0": () => source.setTimeRange(clampRange(ext, ext)),
-      Home: () => source.setTimeRange(clampRange(ext, ext)),
+      ArrowLeft: () => setRange(panRange(range, -0.1, ext)),
+      ArrowRight: () => setRange(panRange(range, 0.1, ext)),
+      "+": () => setRange(zoomAround(range, centre, 0.5, ext)),
+      "=": () => setRange(zoomAround(range, centre, 0.5, ext)),
+      "-": () => setRange(zoomAround(range, centre, 2, ext)),
+      "0": () => setRange(clampRange(ext, ext)),
+      Home: () => setRange(clampRange(ext, ext)),
       Escape: () => source.setSelection(null),
     };
     if (!(e.key in keys) || !(ext[1] > ext[0] || e.key === "Escape")) return;
