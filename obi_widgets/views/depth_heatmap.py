@@ -28,6 +28,7 @@ import numpy as np
 import traitlets as t
 
 from .. import raster as rs
+from ..book import Book
 from ..errors import ParameterError
 from ._base import SourceView
 from ._buffers import pack
@@ -40,6 +41,18 @@ CHROME_Y = 28  # CSS px of the height outside the plot (time axis)
 MAX_DOTS = 6000
 DOT_PX = 6  # raster slices (2 px each) per trade-dot slice: one dot column every 12 px
 SCALES = ("log", "linear")
+
+
+def _warm_kernels() -> None:
+    """Load the compiled kernels once (numba's first load in a process costs about a second)."""
+    tiny = Book([0, 1], [[1.0], [1.0]], [[1.0], [1.0]], [[2.0], [2.0]], [[1.0], [1.0]], meta={"tick": 1.0})
+    rs.window_raster(tiny, 0, 2, 2, 2, index=rs.DepthIndex(tiny))
+    rs.depth_raster(tiny, 0, 2, 2, 1.0, 2.0, 2)
+
+
+# start loading them while the caller builds the source and the first payload is prepared
+_WARMING = threading.Thread(target=_warm_kernels, name="obi-heatmap-warm", daemon=True)
+_WARMING.start()
 
 
 def _cutoffs(value) -> tuple[float, float]:
