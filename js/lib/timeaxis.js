@@ -121,7 +121,11 @@ export function drawTimeAxis(ctx, x, t0, t1, left, right, y, theme, gridTop) {
     if (px < left - 0.5 || px > right + 0.5) continue;
     ctx.moveTo(px, gridTop ?? y);
     ctx.lineTo(px, y + 4);
-    ctx.fillText(formatClock(t, step), px, y + 6);
+    // keep the label inside the canvas (a tick at the very edge would cut it in half)
+    const label = formatClock(t, step);
+    const half = ctx.measureText(label).width / 2;
+    const canvasW = ctx.canvas ? ctx.canvas.width / (ctx.getTransform?.().a || 1) : Infinity;
+    ctx.fillText(label, Math.max(half, Math.min(px, canvasW - half)), y + 6);
   }
   ctx.stroke();
   ctx.restore();

@@ -11,10 +11,10 @@ import { decimalsFor, formatSize, linear, nearestIndex, ticks } from "../lib/sca
 import { sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
 import { formatDateTime } from "../lib/timeaxis.js";
-import { priceWindow, stepOutline, filledLevels } from "./depth_chart_geometry.js";
+import { imbalanceLabel } from "../lib/imbalance_label.js";
+import { filledLevels, marginsFor, priceWindow, sideShape } from "./depth_chart_geometry.js";
 
 const OVERVIEW_HEIGHT = 58;
-const MARGIN = { left: 58, right: 16, top: 14, bottom: 34 };
 
 /**
  * @typedef {{ row: number, t: number, exact: boolean, bidPx: ArrayLike<number>, bidCum: ArrayLike<number>,
@@ -89,7 +89,7 @@ async function render({ model, el }) {
     midEl.textContent = `mid ${Number.isFinite(mid) ? mid.toFixed(dec) : "–"} ${units.price === "price" ? "" : units.price}`.trim();
     spreadEl.textContent = `spread ${Number.isFinite(spread) ? spread.toFixed(dec) : "–"}`;
     const imb = frame.l1;
-    imbLabel.textContent = `L1 imbalance ${imb == null ? "–" : (imb >= 0 ? "+" : "") + imb.toFixed(3)}`;
+    imbLabel.textContent = `L1 imbalance ${imbalanceLabel(imb)}`;
     const v = imb == null ? 0 : Math.max(-1, Math.min(1, imb));
     gaugeBar.style.left = v >= 0 ? "50%" : `${50 + v * 50}%`;
     gaugeBar.style.width = `${Math.abs(v) * 50}%`;
@@ -101,12 +101,14 @@ async function render({ model, el }) {
     const ctx = fitCanvas(depthCanvas, width, height);
     ctx.clearRect(0, 0, width, height);
     ctx.font = `11px ${theme.font}`;
-    const plotL = MARGIN.left, plotR = width - MARGIN.right, plotT = MARGIN.top, plotB = height - MARGIN.bottom;
+    const M = marginsFor(width);
+    const plotL = M.left, plotR = width - M.right, plotT = M.top, plotB = Math.max(M.top + 1, height - M.bottom);
     const win = frame && priceWindow(frame);
     if (!frame || !win || plotR <= plotL + 10) {
       xScale = null;
       ctx.fillStyle = theme.muted;
-      ctx.fillText(frame ? "empty book at this row" : "no data", Math.min(plotL + 8, width / 4), plotT + 16);
+      const text = !frame ? "no data" : !win ? "empty book at this row" : "";
+      ctx.fillText(text, Math.min(plotL + 8, width / 4), plotT + 16);
       return;
     }
     const units = source.units;
@@ -116,9 +118,9 @@ async function render({ model, el }) {
     const y = linear([0, maxCum * 1.1], [plotB, plotT]);
     xScale = x;
 
-    const xTicks = ticks(win[0], win[1], Math.max(2, Math.floor((plotR - plotL) / 90)));
+    const xTicks = M.axes ? ticks(win[0], win[1], Math.max(2, Math.floor((plotR - plotL) / 90))) : [];
     const xDec = decimalsFor(xTicks.length > 1 ? xTicks[1] - xTicks[0] : 1);
-    const yTicks = ticks(0, maxCum * 1.1, Math.max(2, Math.floor((plotB - plotT) / 45)));
+    const yTicks = M.axes ? ticks(0, maxCum * 1.1, Math.max(2, Math.floor((plotB - plotT) / 45))) : [];
     ctx.strokeStyle = theme.grid;
     ctx.lineWidth = 1;
     ctx.fillStyle = theme.muted;
@@ -137,30 +139,54 @@ async function render({ model, el }) {
       ctx.fillText(v.toFixed(xDec), px, plotB + 6);
     }
     ctx.beginPath(); ctx.moveTo(plotL, plotB + 0.5); ctx.lineTo(plotR, plotB + 0.5); ctx.stroke();
-    ctx.fillText(`price (${units.price})`, (plotL + plotR) / 2, plotB + 20);
-    ctx.save();
-    ctx.translate(12, (plotT + plotB) / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = "middle";
-    ctx.fillText(`cumulative size (${units.size})`, 0, 0);
-    ctx.restore();
+    if (M.axes) {
+      ctx.fillText(units.price === "price" ? "price" : `price (${units.price})`, (plotL + plotR) / 2, plotB + 20);
+      ctx.save();
+      ctx.translate(12, (plotT + plotB) / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textBaseline = "middle";
+      ctx.fillText(units.size === "size" ? "cumulative size" : `cumulative size (${units.size})`, 0, 0);
+      ctx.restore();
+    }
 
-    const side = (px, cum, edge, fill, stroke) => {
-      const pts = stepOutline(px, cum, edge);
-      if (!pts.length) return;
+    // each side: the known outline, filled; where the data's levels run out while the side is
+    // still full, a dashed flat edge to the plot's end (depth there is unknown) and a label
+    const side = (px, cum, edge, fill, stroke, outward) => {
+      const { known, beyond } = sideShape(px, cum, edge, frame.levels);
+      if (!known.length) return;
+      const path = (pts) => pts.forEach(([p, c], i) => (i ? ctx.lineTo(x(p), y(c)) : ctx.moveTo(x(p), y(c))));
       ctx.beginPath();
-      pts.forEach(([p, c], i) => (i ? ctx.lineTo(x(p), y(c)) : ctx.moveTo(x(p), y(c))));
+      path(known);
       ctx.closePath();
       ctx.fillStyle = fill;
       ctx.fill();
       ctx.beginPath();
-      pts.slice(1, -1).forEach(([p, c], i) => (i ? ctx.lineTo(x(p), y(c)) : ctx.moveTo(x(p), y(c))));
+      path(known.slice(1, -1));
       ctx.strokeStyle = stroke;
       ctx.lineWidth = 1.5;
       ctx.stroke();
+      if (!beyond) return;
+      const [[p0, c0], [p1]] = beyond;
+      ctx.save();
+      ctx.globalAlpha = 0.5; // at least this much lies beyond: a fainter fill
+      ctx.fillRect(Math.min(x(p0), x(p1)), y(c0), Math.abs(x(p1) - x(p0)), y(0) - y(c0));
+      ctx.globalAlpha = 1;
+      ctx.setLineDash([5, 4]);
+      ctx.beginPath(); ctx.moveTo(x(p0), y(c0)); ctx.lineTo(x(p1), y(c0)); ctx.stroke();
+      ctx.restore();
+      if (Math.abs(x(p1) - x(p0)) > 70 || M.axes) {
+        const n = frame.levels;
+        ctx.fillStyle = theme.muted;
+        ctx.font = `italic 11px ${theme.font}`;
+        ctx.textBaseline = "bottom";
+        ctx.textAlign = outward < 0 ? "right" : "left";
+        const label = outward < 0 ? `${n} level${n === 1 ? "" : "s"} ‹` : `› ${n} level${n === 1 ? "" : "s"}`;
+        ctx.fillText(label, x(p0) + outward * 4, y(c0) - 3);
+        ctx.font = `11px ${theme.font}`;
+      }
     };
-    side(frame.bidPx, frame.bidCum, win[0], theme.bidFill, theme.bid);
-    side(frame.askPx, frame.askCum, win[1], theme.askFill, theme.ask);
+    side(frame.bidPx, frame.bidCum, win[0], theme.bidFill, theme.bid, -1);
+    side(frame.askPx, frame.askCum, win[1], theme.askFill, theme.ask, 1);
 
     if (nb && na) {
       const mx = Math.round(x((frame.bidPx[0] + frame.askPx[0]) / 2)) + 0.5;
@@ -215,13 +241,16 @@ async function render({ model, el }) {
     const units = source.units;
     const dec = Math.max(2, decimalsFor(source.meta.tick || 0.01));
     const imb = frame.imb ? frame.imb[k] : NaN;
+    const n = filledLevels(px);
+    const beyond = n === frame.levels && k === n - 1 && (bidSide ? price < px[k] : price > px[k]);
     tooltip.replaceChildren();
     const lines = [
-      `${bidSide ? "bid" : "ask"} level ${k + 1}`,
+      `${bidSide ? "bid" : "ask"} level ${k + 1} of ${frame.levels}`,
       `price ${px[k].toFixed(dec)} ${units.price === "price" ? "" : units.price}`,
       `cumulative size ${formatSize(cum[k])} ${units.size === "size" ? "" : units.size}`,
-      `imbalance, levels 1–${k + 1} (bid − ask): ${Number.isFinite(imb) ? (imb >= 0 ? "+" : "") + imb.toFixed(3) : "–"}`,
+      `imbalance, levels 1–${k + 1}: ${frame.imb ? imbalanceLabel(imb) : "– (needs the kernel)"}`,
     ];
+    if (beyond) lines.push(`beyond level ${frame.levels}: not in the data`);
     for (const text of lines) child(tooltip, "div", "", text.trim());
     tooltip.hidden = false;
     const left = Math.min(hx + 10, width - tooltip.offsetWidth - 4);
@@ -229,7 +258,11 @@ async function render({ model, el }) {
     tooltip.style.top = `${plotT + 4}px`;
   }
 
-  const stripBox = () => ({ left: MARGIN.left, right: width - MARGIN.right, top: 6, bottom: OVERVIEW_HEIGHT - 20 });
+  // the strip keeps room on the right for a time label centred on the last tick
+  const stripBox = () => {
+    const M = marginsFor(width);
+    return { left: M.left, right: Math.max(M.left + 1, width - (M.axes ? 30 : M.right)), top: 6, bottom: OVERVIEW_HEIGHT - 20 };
+  };
 
   const draw = perFrame(() => {
     theme = readTheme(root);
@@ -238,7 +271,9 @@ async function render({ model, el }) {
     drawDepth(frame);
     const ctx = fitCanvas(overviewCanvas, width, OVERVIEW_HEIGHT);
     ctx.clearRect(0, 0, width, OVERVIEW_HEIGHT);
-    drawOverview(ctx, source, stripBox(), theme);
+    const box = stripBox();
+    drawOverview(ctx, source, box, theme);
+    overviewCanvas.dataset.obiStrip = `${box.left},${box.right}`;
     markPainted(root, frame ? frame.row : null);
   });
   d.add(() => draw.cancel());

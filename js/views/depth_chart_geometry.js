@@ -46,3 +46,32 @@ export function stepOutline(px, cum, edge) {
   pts.push([edge, cum[n - 1]], [edge, 0]);
   return pts;
 }
+
+/**
+ * One side's shape for drawing: the outline of the known depth and, when the side is cut by the
+ * number of levels the data has (every level priced: depth beyond is unknown, not absent), the
+ * flat stretch from the deepest level to `edge`, drawn dashed. A side with fewer priced levels
+ * than `levels` ends there (the book has nothing more): its outline runs on to the edge.
+ * @param {ArrayLike<number>} px
+ * @param {ArrayLike<number>} cum
+ * @param {number} edge
+ * @param {number} levels the levels per side the data has
+ * @returns {{ known: [number, number][], beyond: [number, number][] | null }}
+ */
+export function sideShape(px, cum, edge, levels) {
+  const n = filledLevels(px);
+  if (n === 0) return { known: [], beyond: null };
+  if (n < levels) return { known: stepOutline(px, cum, edge), beyond: null };
+  const known = stepOutline(px, cum, px[n - 1]);
+  return { known, beyond: [[px[n - 1], cum[n - 1]], [edge, cum[n - 1]]] };
+}
+
+/**
+ * Plot margins for a width: room for the axes when there is room, almost none in a narrow cell.
+ * @param {number} width
+ * @returns {{ left: number, right: number, top: number, bottom: number, axes: boolean }}
+ */
+export function marginsFor(width) {
+  if (width >= 240) return { left: 58, right: 16, top: 14, bottom: 34, axes: true };
+  return { left: 4, right: 4, top: 8, bottom: 8, axes: false };
+}

@@ -217,15 +217,8 @@ export function ladderColumns(width, { cumulative, traded, priceWidth }) {
   return out;
 }
 
-/**
- * The imbalance as text with the heavier side named: "+0.213 bid-heavy", "−0.050 ask-heavy".
- * @param {number | null} v
- */
-export function imbalanceText(v) {
-  if (v == null || !Number.isFinite(v)) return "–";
-  const s = `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(3)}`;
-  return v > 0 ? `${s} bid-heavy` : v < 0 ? `${s} ask-heavy` : `${s} balanced`;
-}
+/** The imbalance with the heavier side named (shared with the depth chart). */
+export { imbalanceLabel as imbalanceText } from "../lib/imbalance_label.js";
 
 /** Venue colours (bar segments and legend), light and dark; never the bid green or ask red. */
 export const VENUE_COLOURS = {

@@ -5,8 +5,9 @@ Front-end: ``js/views/depth_chart.js``. What travels to it (self-describing buff
 - ``_frame``: the book at the cursor row, exact (sent by Python when the cursor moves):
   ``bid_px``, ``bid_cum``, ``ask_px``, ``ask_cum``, ``imb`` (L values each; ``imb`` is the depth
   imbalance through each level, :func:`obi_widgets.metrics.cumulative_depth_imbalance`), and the
-  trades of the ``trade_window`` before the cursor time: ``trade_px``, ``trade_sz``, ``trade_side``,
-  ``trade_age_ms``; ``meta``: ``row``, ``t`` (ms), ``mid``, ``spread``, ``imbalance`` (level 1).
+  trades in ``(t - trade_window, t]`` before the cursor time ``t`` (at most the last 500):
+  ``trade_px``, ``trade_sz``, ``trade_side``, ``trade_age_ms`` (``t`` minus the trade's time);
+  ``meta``: ``row``, ``t`` (ms), ``mid``, ``spread``, ``imbalance`` (level 1), ``window_ms``.
   Without a kernel (an exported page, or while Python is busy) the view draws the source's replay
   track instead, which has the top levels at sampled rows.
 - the overview strip, the time axis and the cursor come from the shared source.
@@ -50,13 +51,16 @@ class DepthChart(SourceView):
     cursor : int, optional
         Move the shared cursor to this row.
     trade_window : str or pandas.Timedelta
-        How far back from the cursor time trades are shown (default ``"5s"``).
+        How far back from the cursor time trades are shown: those in ``(t - trade_window, t]``
+        (default ``"5s"``).
     height : int
         Height of the depth plot in CSS pixels (the overview strip adds about 60 px).
 
     Click or drag the overview strip to move the cursor; arrow keys step one row (Shift: 1% of the
     book), PageUp/PageDown 10%, Home/End jump to the ends. The hover read-out gives, at the level
-    under the pointer, its number (from 1), price, cumulative size and the depth imbalance through it.
+    under the pointer, its number (from 1), price, cumulative size and the depth imbalance through
+    it, with the heavier side named. Where a side still has all the book's levels priced, the depth
+    beyond its deepest level is unknown: the outline continues dashed, labelled with the levels.
     """
 
     _view_name_ = "depth_chart"
@@ -121,7 +125,7 @@ class DepthChart(SourceView):
         tr = src.trades
         now = int(b.ts[i])
         if tr is not None and len(tr):
-            lo = int(np.searchsorted(tr.ts, now - self._window_ns, side="left"))
+            lo = int(np.searchsorted(tr.ts, now - self._window_ns, side="right"))
             hi = int(np.searchsorted(tr.ts, now, side="right"))
             lo = max(lo, hi - 500)  # at most the last 500 trades: a marker each
             fields.update(

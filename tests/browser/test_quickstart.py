@@ -54,7 +54,8 @@ def test_quickstart_depth_chart(lab, page, artifacts):
     # A click at 80% of the overview strip moves the cursor; the kernel sees the new value.
     strip = chart.locator("canvas.obi-overview")
     box = strip.bounding_box()
-    page.mouse.click(box["x"] + 52 + 0.8 * (box["width"] - 52 - 14), box["y"] + box["height"] / 2)
+    left, right = (float(v) for v in strip.get_attribute("data-obi-strip").split(","))
+    page.mouse.click(box["x"] + left + 0.8 * (right - left), box["y"] + box["height"] / 2)
     n_rows = int(run_code(page, "print(len(book))").strip())
     after = cursor_in_kernel(page)
     assert after != before
@@ -64,19 +65,43 @@ def test_quickstart_depth_chart(lab, page, artifacts):
         arg=[f"{CHART} .obi-time", after],
     )
 
-    # Arrow keys step one row.
+    # Arrow keys step one row; 50 fast presses move exactly 50 rows (none dropped), in the view
+    # and in the kernel.
     chart.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(300)
     assert cursor_in_kernel(page) == after + 1
+    chart.focus()
+    for _ in range(50):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([sel, row]) => document.querySelector(sel).dataset.obiRow === String(row)", arg=[CHART, after + 51]
+    )
+    page.wait_for_timeout(500)
+    assert cursor_in_kernel(page) == after + 51
+    assert chart.get_attribute("data-obi-row") == str(after + 51)
+
+    # Home / End / PageUp / PageDown while focused.
+    pct10 = 10 * max(1, round(n_rows / 100))
+    for key, expected in (("Home", 0), ("PageDown", pct10), ("End", n_rows - 1), ("PageUp", n_rows - 1 - pct10)):
+        chart.focus()
+        page.keyboard.press(key)
+        page.wait_for_function(
+            "([sel, row]) => document.querySelector(sel).dataset.obiRow === String(row)", arg=[CHART, expected]
+        )
+    assert cursor_in_kernel(page) == n_rows - 1 - pct10
+    assert f"row {n_rows - 1 - pct10} " in chart.locator(".obi-time").inner_text()
 
     # Hover read-out on the depth plot.
+    chart.scroll_into_view_if_needed()
     plot = chart.locator("canvas.obi-depth").bounding_box()
     page.mouse.move(plot["x"] + plot["width"] * 0.3, plot["y"] + plot["height"] / 2)
     tooltip = chart.locator(".obi-tooltip")
     tooltip.wait_for(state="visible")
     text = tooltip.inner_text()
     assert "bid level" in text and "cumulative size" in text and "imbalance" in text, text
+    assert re.search(r"imbalance, levels 1–\d+: (bid-heavy|ask-heavy|balanced) [+−]\d\.\d{3}", text), text
+    assert "(shares)" not in header and "shares" in text, (header, text)
 
     chart.screenshot(path=str(artifacts / "quickstart_depth_chart.png"))
     page.screenshot(path=str(artifacts / "quickstart_page.png"))
@@ -124,3 +149,53 @@ PIXEL = """(sel) => {
 def luminance(css: str) -> float:
     r, g, b = (int(x) / 255 for x in re.findall(r"\d+", css)[:3])
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+EDGE_CELLS = [
+    """import obi_widgets as ow
+from obi_widgets import Book, datasets
+from ipywidgets import Layout, VBox
+sim = datasets.simulate(seed=0, n_events=3000)
+one = Book.from_arrays([0], [[10.0]], [[5.0]], [[10.1]], [[3.0]], name="one row")
+ow.DepthChart(one)""",
+    "VBox([ow.DepthChart(sim.book, sim.trades, cursor=100)], layout=Layout(width='50px'))",
+    "ow.DepthChart(Book.from_arrays([0, 10**9], [[10.0], [10.0]], [[5.0], [5.0]], [[10.1], [10.2]], [[3.0], [1.0]]))",
+]
+
+
+def test_depth_chart_edge_cases(lab, page, artifacts, tmp_path):
+    """A one-row book, a 50-px-wide cell, a one-level book: painted, no console errors."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in EDGE_CELLS]
+    path = tmp_path / "depth_edges.ipynb"
+    nbformat.write(nb, path)
+    open_fresh_copy(page, lab, path)
+    run_all(page)
+    assert error_outputs(page) == []
+    page.wait_for_function(
+        "() => document.querySelectorAll('.obi-depth-chart[data-obi-ready=\"true\"]').length === 3", timeout=60_000
+    )
+    charts = page.locator(CHART)
+    one, narrow, level1 = (charts.nth(i) for i in range(3))
+    assert one.get_attribute("data-obi-row") == "0"
+    assert narrow.evaluate("(e) => [e.clientWidth, e.querySelector('canvas.obi-depth').width]") == [50, 50]
+    # keys on a one-row book go nowhere, without errors
+    one.focus()
+    for key in ("ArrowRight", "ArrowLeft", "End", "Home", "PageDown"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert one.get_attribute("data-obi-row") == "0"
+    one.scroll_into_view_if_needed()
+    plot = one.locator("canvas.obi-depth").bounding_box()
+    page.mouse.move(plot["x"] + plot["width"] * 0.15, plot["y"] + plot["height"] / 2)
+    tip = one.locator(".obi-tooltip")
+    tip.wait_for(state="visible")
+    assert "bid level 1 of 1" in tip.inner_text() and "beyond level 1" in tip.inner_text(), tip.inner_text()
+    one.screenshot(path=str(artifacts / "depth_chart_one_row.png"))
+    narrow.screenshot(path=str(artifacts / "depth_chart_50px.png"))
+    level1.screenshot(path=str(artifacts / "depth_chart_one_level.png"))
+    assert page.obi_errors == [], "\n".join(page.obi_errors)

@@ -113,9 +113,10 @@ describe("ladderColumns", () => {
 
 describe("imbalanceText", () => {
   it("names the heavier side", () => {
-    expect(imbalanceText(0.2134)).toBe("+0.213 bid-heavy");
-    expect(imbalanceText(-0.05)).toBe("−0.050 ask-heavy");
-    expect(imbalanceText(0)).toBe("+0.000 balanced");
+    expect(imbalanceText(0.2134)).toBe("bid-heavy +0.213");
+    expect(imbalanceText(-0.05)).toBe("ask-heavy −0.050");
+    expect(imbalanceText(0)).toBe("balanced +0.000");
+    expect(imbalanceText(0.21, 2)).toBe("bid-heavy +0.21");
     expect(imbalanceText(null)).toBe("–");
     expect(imbalanceText(NaN_)).toBe("–");
   });
