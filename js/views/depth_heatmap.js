@@ -79,7 +79,7 @@ async function render({ model, el }) {
   /** @type {[number, number] | null} */ let viewP = model.get("price_range") || null;
   /** @type {{ x: number, y: number } | null} */ let hover = null;
 
-  const log = () => model.get("scale") !== "linear";
+  const log = () => model.get("scale") === "log";
   const box = () => ({ left: MARGIN.left, right: Math.max(MARGIN.left + 1, width - MARGIN.right),
     top: MARGIN.top, bottom: Math.max(MARGIN.top + 1, model.get("height") - MARGIN.bottom) });
   const bounds = () => {
@@ -99,7 +99,7 @@ async function render({ model, el }) {
       ro = readRaster(decode(model.get("_overview")));
     }
     table = lut(theme.dark ? "heat" : "heat-light");
-    const pct = model.get("cutoffs") || [2, 99.5];
+    const pct = model.get("cutoffs") || [1, 99.5];
     cut = cutoffValues((rf ?? ro)?.cells ?? [], [pct[0], pct[1]]);
     if (!Number.isFinite(cut[0]) && ro) cut = cutoffValues(ro.cells, [pct[0], pct[1]]);
     fine = layerOf(rf);
@@ -228,7 +228,7 @@ async function render({ model, el }) {
       }
       if (layer === overview && fine !== overview) lines.push("(coarse overview)");
     }
-    tooltip.show(lines, hover.x, hover.y, width);
+    tooltip.show(lines, hover.x, Math.min(hover.y, b.bottom - 16 * lines.length - 16), width); // stays inside the plot
   }
 
   // -- zoom, pan, click -----------------------------------------------------------------------

@@ -92,9 +92,10 @@ class DepthHeatmap(SourceView):
         Visible prices; None (default) follows the best prices of the visible window.
     cutoffs : (low, high)
         Percentiles of the visible non-empty cells at which the colour scale starts and saturates
-        (default (2, 99.5)); beyond them cells take the extreme colours.
-    scale : "log" or "linear"
-        Intensity scale between the cut-offs (default "log").
+        (default (1, 99.5)); beyond them cells take the extreme colours.
+    scale : "linear" or "log"
+        Intensity scale between the cut-offs (default "linear": thin liquidity stays dark and
+        the large resting orders stand out, as on trading screens; "log" spreads the sizes).
     show_trades : bool
         Draw the volume dots (default True).
 
@@ -109,10 +110,10 @@ class DepthHeatmap(SourceView):
     price_range = t.Tuple(
         t.Float(), t.Float(), allow_none=True, default_value=None, help="Visible prices, or None to follow the book."
     ).tag(sync=True)
-    cutoffs = t.Tuple(t.Float(), t.Float(), default_value=(2.0, 99.5), help="Colour cut-off percentiles.").tag(
+    cutoffs = t.Tuple(t.Float(), t.Float(), default_value=(1.0, 99.5), help="Colour cut-off percentiles.").tag(
         sync=True
     )
-    scale = t.Unicode("log", help='Intensity scale: "log" or "linear".').tag(sync=True)
+    scale = t.Unicode("linear", help='Intensity scale: "log" or "linear".').tag(sync=True)
     show_trades = t.Bool(True, help="Draw trades as volume dots.").tag(sync=True)
     height = t.Int(420, help="Height of the plot in CSS pixels.").tag(sync=True)
     _overview = t.Bytes(b"").tag(sync=True)
@@ -125,8 +126,8 @@ class DepthHeatmap(SourceView):
         *,
         height: int | None = None,
         price_range=None,
-        cutoffs=(2.0, 99.5),
-        scale: str = "log",
+        cutoffs=(1.0, 99.5),
+        scale: str = "linear",
         show_trades: bool = True,
         title: str | None = None,
         **kwargs,
