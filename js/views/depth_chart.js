@@ -181,7 +181,9 @@ async function render({ model, el }) {
         ctx.textBaseline = "bottom";
         ctx.textAlign = outward < 0 ? "right" : "left";
         const label = outward < 0 ? `${n} level${n === 1 ? "" : "s"} ‹` : `› ${n} level${n === 1 ? "" : "s"}`;
-        ctx.fillText(label, x(p0) + outward * 4, y(c0) - 3);
+        const w = ctx.measureText(label).width;
+        const at = outward < 0 ? Math.max(x(p0) - 4, plotL + w) : Math.min(x(p0) + 4, plotR - w);
+        ctx.fillText(label, at, y(c0) - 3);
         ctx.font = `11px ${theme.font}`;
       }
     };

@@ -124,7 +124,7 @@ async function render({ model, el }) {
     const dec = g ? Math.max(0, decimalsFor(g.tick)) : 2;
     const sample = g ? priceAt(g, g.hi).toFixed(dec) : "0000.00";
     const priceWidth = Math.max(52, 8 * sample.length + 14);
-    const traded = !!(g ? g.buy : source.meta.trades);
+    const traded = !!(source.meta.trades || (g && g.buy)); // stable columns while the kernel catches up
     const columns = ladderColumns(width, { cumulative: !!model.get("cumulative"), traded, priceWidth });
     let top = g ? centredTop(g, rows) : 0;
     if (g && pinnedTop != null) top = Math.round((pinnedTop - g.anchor) / g.tick);

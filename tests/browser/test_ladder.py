@@ -115,6 +115,22 @@ def test_ladder_in_jupyterlab(lab, page, artifacts, tmp_path):
     page.wait_for_function("() => document.querySelector('.obi-ladder').dataset.obiRow === '7005'")
     assert kernel_value(page, "src.cursor") == "7005"
 
+    # without an answer from Python (here: the ladder stops listening to the cursor, as when the
+    # kernel is gone) the view draws the replay track's row (sampled rows, no traded volume) and
+    # says so; the exact row replaces it once Python sends it again
+    run_code(page, 'src.unobserve(lad._on_cursor, "cursor")')
+    main.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => !document.querySelector('.obi-ladder .obi-note').hidden")
+    track_row = int(main.get_attribute("data-obi-row"))
+    assert 7006 - 11 <= track_row <= 7006, track_row
+    assert "replay track" in main.locator(".obi-note").inner_text()
+    assert kernel_value(page, "src.cursor") == "7006"
+    main.screenshot(path=str(artifacts / "ladder_replay_track.png"))
+    run_code(page, 'src.observe(lad._on_cursor, "cursor"); lad._send_frame()')
+    page.wait_for_function("() => document.querySelector('.obi-ladder').dataset.obiRow === '7006'")
+    assert main.locator(".obi-note").is_hidden()
+
     # the wheel scrolls the price and pins it; a double-click re-centres
     main.scroll_into_view_if_needed()
     box = main.locator("canvas").bounding_box()
