@@ -176,7 +176,7 @@ export function barSegments(parts, max, width) {
 }
 
 const SIZE_MIN = 34;
-const FIXED = { sold: 50, bought: 50, cumBid: 58, cumAsk: 58 };
+const FIXED = { sold: 58, bought: 58, cumBid: 62, cumAsk: 62 };
 
 /**
  * The columns for a width, left to right: [Σ bid] [sold] bid | price | ask [bought] [Σ ask] [volume].

@@ -43,7 +43,7 @@ from .depth_chart import _duration_ns
 from .source import ms
 
 #: most grid rows one frame carries (a frame spanning more ticks keeps those around the touch)
-MAX_GRID = 4096
+MAX_GRID = 1024
 #: CSS pixels per ladder row when the height is derived from ``rows``, and the column header
 COLUMN_HEADER = 22
 ROW_HEIGHT = 18
