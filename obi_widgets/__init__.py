@@ -38,7 +38,7 @@ def __dir__():
     return sorted(list(globals()) + list(_VIEWS))
 
 
-__all__ = [
+__all__ = [  # pyright: ignore[reportUnsupportedDunderAll] (the views come from the registry)
     "Book",
     "Trades",
     *_VIEWS,

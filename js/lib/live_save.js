@@ -1,4 +1,5 @@
 // Saving a model's changes to the kernel only while the kernel can receive them. After the kernel
+import { observeWidth } from "./canvas.js";
 // is shut down JupyterLab keeps the widgets' comms marked live, and every save_changes() then logs
 // "Could not send widget sync message"; the views keep working in the browser without it.
 
@@ -22,4 +23,35 @@ export function kernelReachable(model) {
  */
 export function saveChanges(model, probe = model) {
   if (kernelReachable(probe)) model.save_changes();
+}
+
+/**
+ * Set `key` on a view's own model and save it (when the kernel can receive it), skipping values
+ * equal to the current one. `probe`: the shared source's model (see saveChanges).
+ * @param {{ get: (k: string) => any, set: (k: string, v: any) => void, save_changes: () => void }} model
+ * @param {string} key
+ * @param {any} value
+ * @param {any} probe
+ */
+export function setAndSave(model, key, value, probe) {
+  const old = model.get(key);
+  if (old === value || (old != null && value != null && JSON.stringify(old) === JSON.stringify(value))) return;
+  model.set(key, value);
+  saveChanges(model, probe);
+}
+
+/**
+ * Observe the view's width: call `onWidth(w)` and report it to Python as `_width` (so that it
+ * reduces data to that many pixels), at whole-pixel changes only.
+ * @param {HTMLElement} root
+ * @param {{ get: (k: string) => any, set: (k: string, v: any) => void, save_changes: () => void }} model
+ * @param {any} probe the shared source's model
+ * @param {(w: number) => void} onWidth
+ * @returns {() => void} the clean-up
+ */
+export function reportWidth(root, model, probe, onWidth) {
+  return observeWidth(root, (w) => {
+    onWidth(w);
+    if (Math.abs(model.get("_width") - w) >= 1) setAndSave(model, "_width", w, probe);
+  });
 }

@@ -3,8 +3,9 @@
 // age, and a hover read-out. Python side: obi_widgets/views/depth_chart.py (documents the buffers).
 
 import { decode } from "../lib/buffers.js";
-import { fitCanvas, observeWidth, perFrame } from "../lib/canvas.js";
+import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
+import { reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { attachStrip, drawOverview } from "../lib/overview.js";
 import { decimalsFor, formatSize, linear, nearestIndex, ticks } from "../lib/scales.js";
@@ -309,12 +310,8 @@ async function render({ model, el }) {
     source.setCursor(source.cursor + moves[e.key]);
   });
 
-  d.add(observeWidth(root, (w) => {
+  d.add(reportWidth(root, model, source.model, (w) => {
     width = w;
-    if (Math.abs(model.get("_width") - w) >= 1) {
-      model.set("_width", w);
-      model.save_changes();
-    }
     draw();
   }));
   d.add(watchTheme(() => draw()));

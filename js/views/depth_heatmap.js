@@ -4,9 +4,10 @@
 // the whole book draws at once while Python re-bins the visible window at screen resolution.
 
 import { decode } from "../lib/buffers.js";
-import { fitCanvas, observeWidth, perFrame } from "../lib/canvas.js";
+import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { lut } from "../lib/colormap.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
+import { reportWidth, setAndSave } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { decimalsFor, formatSize, linear } from "../lib/scales.js";
 import { sourceOf } from "../lib/source.js";
@@ -233,10 +234,7 @@ async function render({ model, el }) {
 
   // -- zoom, pan, click -----------------------------------------------------------------------
   const sendTime = throttle(() => source.setTimeRange(viewT), SEND_MS);
-  const sendPrice = throttle(() => {
-    model.set("price_range", viewP);
-    model.save_changes();
-  }, SEND_MS);
+  const sendPrice = throttle(() => setAndSave(model, "price_range", viewP, source.model), SEND_MS);
   d.add(() => sendTime.cancel());
   d.add(() => sendPrice.cancel());
 
@@ -317,10 +315,7 @@ async function render({ model, el }) {
     sendTime.cancel();
     sendPrice.cancel();
     source.setTimeRange(viewT);
-    if (model.get("price_range") != null) {
-      model.set("price_range", null);
-      model.save_changes();
-    }
+    setAndSave(model, "price_range", null, source.model);
     draw();
   }
 
@@ -370,12 +365,8 @@ async function render({ model, el }) {
     draw();
   });
 
-  d.add(observeWidth(root, (w) => {
+  d.add(reportWidth(root, model, source.model, (w) => {
     width = w;
-    if (Math.abs(model.get("_width") - w) >= 1) {
-      model.set("_width", w);
-      model.save_changes();
-    }
     draw();
   }));
   d.add(watchTheme(() => {

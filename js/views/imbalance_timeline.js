@@ -4,8 +4,9 @@
 // Python side (and the buffers): obi_widgets/views/imbalance_timeline.py. This file only draws.
 
 import { decode } from "../lib/buffers.js";
-import { fitCanvas, observeWidth, perFrame } from "../lib/canvas.js";
+import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
+import { reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
@@ -257,12 +258,8 @@ async function render({ model, el }) {
     keys[e.key]();
   });
 
-  d.add(observeWidth(root, (w) => {
+  d.add(reportWidth(root, model, source.model, (w) => {
     width = w;
-    if (Math.abs(model.get("_width") - w) >= 1) {
-      model.set("_width", w);
-      model.save_changes();
-    }
     draw();
   }));
   d.add(watchTheme(() => draw()));

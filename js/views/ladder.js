@@ -4,8 +4,9 @@
 // (documents the frame); layout helpers: ladder_layout.js; drawing: ladder_draw.js.
 
 import { decode } from "../lib/buffers.js";
-import { fitCanvas, observeWidth, perFrame } from "../lib/canvas.js";
+import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
+import { reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { decimalsFor, formatSize } from "../lib/scales.js";
 import { sourceOf } from "../lib/source.js";
@@ -240,12 +241,8 @@ async function render({ model, el }) {
     e.preventDefault();
   });
 
-  d.add(observeWidth(root, (w) => {
+  d.add(reportWidth(root, model, source.model, (w) => {
     width = w;
-    if (Math.abs(model.get("_width") - w) >= 1) {
-      model.set("_width", w);
-      model.save_changes();
-    }
     draw();
   }));
   d.add(watchTheme(() => {

@@ -7,7 +7,7 @@
 
 import { fitCanvas, observeWidth, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
-import { saveChanges } from "../lib/live_save.js";
+import { reportWidth, saveChanges } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
@@ -217,12 +217,7 @@ async function render({ model, el }) {
     width = w;
     draw();
   }));
-  d.add(observeWidth(root, (w) => {
-    if (Math.abs(model.get("_width") - w) >= 1) {
-      model.set("_width", w);
-      saveChanges(model, shared);
-    }
-  }));
+  d.add(reportWidth(root, model, shared, () => {}));
   d.add(watchTheme(() => draw()));
   showSpeed(speedSelect, modeOf(), speedOf());
   if (model.get("playing")) setPlaying(true, false);

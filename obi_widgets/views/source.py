@@ -140,7 +140,7 @@ class BookSource(widgets.Widget):
     @property
     def cursor_time(self) -> pd.Timestamp:
         """Time of the cursor row."""
-        return pd.Timestamp(int(self._book.ts[self.cursor]))
+        return pd.Timestamp(int(self._book.ts[self.cursor]))  # pyright: ignore[reportReturnType] (never NaT: an int)
 
     def go_to(self, time) -> None:
         """Move the cursor (every linked view) to the book in force at ``time`` (ns, str, Timestamp)."""
@@ -166,7 +166,9 @@ class BookSource(widgets.Widget):
         return self._book.between(self.selection[0], self.selection[1])
 
     def __repr__(self) -> str:
-        return f"BookSource(name={self.name!r}, rows={len(self._book)}, levels={self._book.levels}, cursor={self.cursor})"
+        return (
+            f"BookSource(name={self.name!r}, rows={len(self._book)}, levels={self._book.levels}, cursor={self.cursor})"
+        )
 
     # -- validation and observers --------------------------------------------------------------
     @t.validate("cursor")
@@ -183,6 +185,10 @@ class BookSource(widgets.Widget):
         if hi < lo:
             raise t.TraitError(f"time_range must be (start, end) with start <= end, got ({lo}, {hi})")
         t0, t1 = int(self._book.ts[0]), int(self._book.ts[-1])
+        # the browser works in float ms (exact to ~0.1 us at today's epoch): ends within 1 us of
+        # the book's ends are the ends
+        lo = t0 if abs(lo - t0) <= 1_000 else lo
+        hi = t1 if abs(hi - t1) <= 1_000 else hi
         pad = max(t1 - t0, 1)  # allow looking a book-length beyond each end, no further
         return (max(lo, t0 - pad), min(hi, t1 + pad)) if hi > lo else (lo, lo + 1)
 
