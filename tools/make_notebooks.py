@@ -158,6 +158,20 @@ dmid = mid_end.diff() / tick                              # Delta P_k in ticks
 frame = pd.DataFrame({"ofi": ofi_10s, "dmid": dmid}).dropna()
 frame.describe().round(2)""",
     ),
+    (
+        "md",
+        """The day at a glance with the kit's timeline: the mid on top, then the running sum of OFI, the
+10-second OFI and the level-1 imbalance on one time axis. Drag to select a span (it lands in
+`timeline.source.selection`), double-click in it to zoom, hover for the values.""",
+    ),
+    (
+        "code",
+        """timeline = ow.ImbalanceTimeline(
+    book,
+    series={"cumulative OFI": "ofi", "OFI over 10 s": frame["ofi"], "level-1 imbalance": "level1_imbalance"},
+)
+timeline""",
+    ),
     ("md", """The regression over the whole day, then in each half-hour window as in the paper."""),
     (
         "code",
@@ -246,7 +260,7 @@ def shared_data() -> Path | None:
 data = shared_data()
 capture = sorted((data / "binance_spot_BTCUSDT_2024-08-08").glob("btcusdt_*.gz")) if data else []
 if capture:
-    res = ow.io.read_binance(capture, levels=10)
+    res = ow.io.read_binance(capture, levels=100)  # a deep book: the heat map shows the walls
     book, trades = res.book, res.trades
 else:  # no ../shared/data beside the project: the same tour on the simulated market
     print("Binance capture not found: using the simulated market, datasets.simulate(seed=0)")

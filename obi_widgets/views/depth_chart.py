@@ -19,23 +19,10 @@ import numpy as np
 import traitlets as t
 
 from .. import metrics
-from .._time import to_ns
-from ..errors import ParameterError
+from .._time import to_duration_ns, to_ns
 from ._base import SourceView, finite_or_none
 from ._buffers import pack
 from .source import ms
-
-
-def _duration_ns(name: str, value) -> int:
-    import pandas as pd
-
-    try:
-        ns = int(pd.Timedelta(value).value)
-    except (ValueError, TypeError):
-        raise ParameterError(f"{name} must be a duration such as '5s', got {value!r}") from None
-    if ns < 0:
-        raise ParameterError(f"{name} must not be negative, got {value!r}")
-    return ns
 
 
 class DepthChart(SourceView):
@@ -79,7 +66,7 @@ class DepthChart(SourceView):
         title: str | None = None,
         **kwargs,
     ):
-        self._window_ns = _duration_ns("trade_window", trade_window)
+        self._window_ns = to_duration_ns(trade_window, "trade_window", allow_zero=True)
         super().__init__(source_or_book, trades, height=height, **kwargs)
         self.title = self.source.name if title is None else title
         if cursor is not None:

@@ -35,11 +35,10 @@ import numpy as np
 import traitlets as t
 
 from .. import metrics
-from .._time import to_ns
+from .._time import to_duration_ns, to_ns
 from ..errors import ParameterError
 from ._base import SourceView, finite_or_none, positive_int
 from ._buffers import pack, unpack
-from .depth_chart import _duration_ns
 from .source import ms
 
 #: most grid rows one frame carries (a frame spanning more ticks keeps those around the touch)
@@ -213,7 +212,7 @@ class Ladder(SourceView):
         rows = positive_int("rows", rows, 3, 400)
         if not isinstance(cumulative, (bool, np.bool_)):
             raise ParameterError(f"cumulative must be True or False, got {cumulative!r}")
-        self._window_ns = _duration_ns("trade_window", trade_window)
+        self._window_ns = to_duration_ns(trade_window, "trade_window", allow_zero=True)
         if height is None:
             height = min(4000, COLUMN_HEADER + ROW_HEIGHT * rows)
         super().__init__(source_or_book, trades, height=height, rows=rows, cumulative=bool(cumulative), **kwargs)

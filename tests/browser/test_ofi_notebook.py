@@ -18,6 +18,11 @@ def test_ofi_price_impact_notebook(lab, page, artifacts, data_dir):
     joined = "\n".join(text)
     assert "LOBSTER sample not found" not in joined  # the real data was used
     assert "half-hour windows: median R²" in joined
+    # the day at a glance: the kit's timeline with the mid and three series
+    page.wait_for_selector('.obi-imbalance-timeline[data-obi-ready="true"]', timeout=60_000)
+    timeline = page.locator(".obi-imbalance-timeline").first
+    timeline.scroll_into_view_if_needed()
+    timeline.screenshot(path=str(artifacts / "ofi_price_impact_timeline.png"))
     figures = page.locator(".bqplot.figure")
     figures.first.wait_for(timeout=60_000)
     assert figures.count() == 2
