@@ -249,3 +249,36 @@ def changes_sums(ts, bid_px, bid_sz, ask_px, ask_sz, ch_tick, ch_size, offsets, 
         q = size[j]
         if q != 0.0 and w1 > since[j]:
             _spread(out, edges, per_ns, since[j], w1, q, j // k)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _widen(out, row, s, v):
+    """Widen the (min, max) in out[row:row + 2, s] by v, ignoring NaN."""
+    if v == v:
+        if not (out[row, s] <= v):
+            out[row, s] = v
+        if not (out[row + 1, s] >= v):
+            out[row + 1, s] = v
+
+
+@numba.njit(cache=True, nogil=True)
+def best_envelopes(ts, bid_px, ask_px, edges, out):
+    """out[0..3, s] = min/max of the best bid, min/max of the best ask over the rows in force during
+    slice s (the row in force at its left edge plus every row starting inside it; the last slice
+    includes rows at its right edge), NaN-ignoring; ``out`` comes filled with NaN. One pass, O(T + S),
+    the same reading as :func:`obi_widgets.views._reduce.bin_minmax`."""
+    n = ts.shape[0]
+    n_slices = edges.shape[0] - 1
+    j = np.searchsorted(ts, edges[0], side="left")  # next row to consume
+    for s in range(n_slices):
+        right = edges[s + 1]
+        last = s == n_slices - 1
+        # the row in force at the left edge, unless a row starts exactly there
+        if j > 0 and not (j < n and ts[j] == edges[s]):
+            _widen(out, 0, s, bid_px[j - 1, 0])
+            _widen(out, 2, s, ask_px[j - 1, 0])
+        while j < n and (ts[j] < right or (last and ts[j] == right)):
+            _widen(out, 0, s, bid_px[j, 0])
+            _widen(out, 2, s, ask_px[j, 0])
+            j += 1
+    return out

@@ -41,7 +41,7 @@ import numpy as np
 from .book import Book
 from .errors import ParameterError
 from .trades import Trades
-from .views._reduce import bin_minmax, time_edges
+from .views._reduce import time_edges
 
 MAX_CELLS = 50_000_000  # n_time x n_price; ~400 MB of float64 sums
 
@@ -186,12 +186,12 @@ def _window_rows(ts: np.ndarray, t0: int, t1: int) -> tuple[int, int]:
 def best_envelopes(book: Book, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(bid_lo, bid_hi, ask_lo, ask_hi) per slice of ``edges``: min and max of the best bid and of
     the best ask over the rows in force during each slice (NaN where the side is empty throughout)."""
-    edges = np.asarray(edges, dtype=np.int64)
-    r0, r1 = _window_rows(book.ts, int(edges[0]), int(edges[-1]))
-    ts = book.ts[r0:r1]
-    bid_lo, bid_hi = bin_minmax(ts, book.bid_px[r0:r1, 0], edges)
-    ask_lo, ask_hi = bin_minmax(ts, book.ask_px[r0:r1, 0], edges)
-    return bid_lo, bid_hi, ask_lo, ask_hi
+    from . import _raster_kernels
+
+    edges = np.ascontiguousarray(edges, dtype=np.int64)
+    out = np.full((4, edges.shape[0] - 1), np.nan)
+    _raster_kernels.best_envelopes(book.ts, book.bid_px, book.ask_px, edges, out)
+    return out[0], out[1], out[2], out[3]
 
 
 def depth_pad(book: Book, sample: int = 4096) -> float:
