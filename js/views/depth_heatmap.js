@@ -124,7 +124,11 @@ async function render({ model, el }) {
       if (v0 < f.t0) add(overview?.r, v0, Math.min(v1, f.t0));
       if (v1 > f.t1) add(overview?.r, Math.max(v0, f.t1), v1);
     } else add(overview?.r, v0, v1);
-    if (!parts.length) return /** @type {[number, number]} */ ([0, 1]);
+    if (!parts.length) {
+      // no best price in the visible time (e.g. a zero-width raster): the raster's own range
+      const r = fine?.r ?? overview?.r;
+      return /** @type {[number, number]} */ (r && r.p1 > r.p0 ? [r.p0, r.p1] : [0, 1]);
+    }
     return /** @type {[number, number]} */ ([Math.min(...parts.map((w) => w[0])), Math.max(...parts.map((w) => w[1]))]);
   }
 

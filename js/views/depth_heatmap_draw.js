@@ -2,7 +2,7 @@
 // the price axis and the colour legend. Python side: obi_widgets/views/depth_heatmap.py.
 
 import { decimalsFor, formatSize, ticks } from "../lib/scales.js";
-import { blitRects, dotRadius, dotTime, levelValue } from "./depth_heatmap_raster.js";
+import { blitRects, dotRadius, dotTime, levelValue, lutIndex } from "./depth_heatmap_raster.js";
 
 /**
  * @typedef {import("./depth_heatmap_raster.js").Raster} Raster
@@ -193,7 +193,7 @@ export function drawLegend(canvas, table, cut, log, theme) {
   ctx.clearRect(0, 0, w, h);
   const x0 = 14, x1 = w - 14;
   for (let x = x0; x < x1; x++) {
-    const i = Math.round(((x - x0) / (x1 - x0 - 1)) * 255);
+    const i = lutIndex((x - x0) / (x1 - x0 - 1));
     ctx.fillStyle = `rgb(${table[i * 4]},${table[i * 4 + 1]},${table[i * 4 + 2]})`;
     ctx.fillRect(x, 1, 1, bar);
   }

@@ -77,6 +77,17 @@ export function levelValue(f, cut, log) {
   return norm * Math.expm1(a + f * (b - a));
 }
 
+/** First colour-table entry of a non-empty cell: thin liquidity stays visible against empty cells. */
+export const FLOOR = 24;
+
+/**
+ * Colour-table entry of intensity `f` (0..1) for a non-empty cell: FLOOR..255.
+ * @param {number} f
+ */
+export function lutIndex(f) {
+  return FLOOR + Math.round(Math.min(1, Math.max(0, f)) * (255 - FLOOR));
+}
+
 /**
  * RGBA pixels of a raster (width nT, height nP, the highest price bucket on the top row).
  * @param {Raster} r
@@ -91,7 +102,7 @@ export function colorize(r, cut, log, table) {
   for (let s = 0; s < nT; s++) {
     for (let b = 0; b < nP; b++) {
       const v = cells[s * nP + b];
-      const i = ok && v > 0 ? Math.round(level(v, cut, log) * 255) : 0;
+      const i = ok && v > 0 ? lutIndex(level(v, cut, log)) : 0;
       const o = ((nP - 1 - b) * nT + s) * 4;
       out[o] = table[i * 4];
       out[o + 1] = table[i * 4 + 1];
@@ -114,12 +125,17 @@ export function blitRects(r, view, box) {
   const [vt0, vt1] = view.t, [vp0, vp1] = view.p;
   const t0 = Math.max(r.t0, vt0), t1 = Math.min(r.t1, vt1);
   const p0 = Math.max(r.p0, vp0), p1 = Math.min(r.p1, vp1);
-  if (!(t1 > t0) || !(p1 > p0) || !(vt1 > vt0) || !(vp1 > vp0)) return null;
   const w = box.right - box.left, h = box.bottom - box.top;
-  const fx = (t) => box.left + ((t - vt0) / (vt1 - vt0)) * w;
   const fy = (p) => box.bottom - ((p - vp0) / (vp1 - vp0)) * h;
-  const cx = (t) => ((t - r.t0) / (r.t1 - r.t0)) * r.nT;
   const cy = (p) => ((r.p1 - p) / (r.p1 - r.p0)) * r.nP; // image row 0 = top = highest price
+  if (!(p1 > p0) || !(vp1 > vp0)) return null;
+  if (!(r.t1 > r.t0) && !(vt1 > vt0) && r.t0 === vt0) {
+    // a book of no duration (one row, or one timestamp): its one state fills the plot's width
+    return { sx: 0, sy: cy(p1), sw: r.nT, sh: cy(p0) - cy(p1), dx: box.left, dy: fy(p1), dw: w, dh: fy(p0) - fy(p1) };
+  }
+  if (!(t1 > t0) || !(vt1 > vt0)) return null;
+  const fx = (t) => box.left + ((t - vt0) / (vt1 - vt0)) * w;
+  const cx = (t) => ((t - r.t0) / (r.t1 - r.t0)) * r.nT;
   return {
     sx: cx(t0), sy: cy(p1), sw: cx(t1) - cx(t0), sh: cy(p0) - cy(p1),
     dx: fx(t0), dy: fy(p1), dw: fx(t1) - fx(t0), dh: fy(p0) - fy(p1),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hexRgb, intensity, lut, MAPS, percentile } from "../../js/lib/colormap.js";
 import {
-  autoPrice, blitRects, cellAt, colorize, cutoffValues, dotIndex, dotRadius, dotSlice, dotTime, level, levelValue,
+  FLOOR, autoPrice, blitRects, cellAt, colorize, cutoffValues, dotIndex, dotRadius, dotSlice, dotTime, level, levelValue,
   panRange, readRaster, rowNear, zoomRange,
 } from "../../js/views/depth_heatmap_raster.js";
 
@@ -96,11 +96,13 @@ describe("colorize", () => {
     expect(px.length).toBe(2 * 3 * 4);
     const at = (x, y) => px[(y * 2 + x) * 4];
     // slice 0: buckets (1, 0, 4) -> bottom row 1, middle 0, top 4; slice 1: (2, 8, 0)
-    expect(at(0, 2)).toBe(0); // 1 is the low cut-off
+    // non-empty cells use entries 24..255 (FLOOR = 24), so the thinnest stays visible
+    expect(FLOOR).toBe(24);
+    expect(at(0, 2)).toBe(24); // 1 is the low cut-off: the first non-empty colour
     expect(at(0, 1)).toBe(0); // empty
-    expect(at(0, 0)).toBe(Math.round((3 / 7) * 255));
+    expect(at(0, 0)).toBe(24 + Math.round((3 / 7) * 231));
     expect(at(1, 1)).toBe(255);
-    expect(at(1, 2)).toBe(Math.round((1 / 7) * 255));
+    expect(at(1, 2)).toBe(24 + Math.round((1 / 7) * 231));
     expect(px[3]).toBe(255);
   });
 });
@@ -137,6 +139,13 @@ describe("geometry", () => {
     expect(q?.dx).toBe(10);
     expect(q?.dw).toBe(50);
     expect(blitRects(raster(), { t: [20, 30], p: [9.95, 10.25] }, box)).toBeNull();
+  });
+  it("stretches a raster of no duration (a one-row book) across the plot", () => {
+    const flat = { ...raster(), t0: 5, t1: 5 };
+    const q = blitRects(flat, { t: [5, 5], p: [9.95, 10.25] }, box);
+    expect(q).toMatchObject({ sx: 0, sw: 2, dx: 10, dw: 100 });
+    expect(q?.dh).toBeCloseTo(60, 12);
+    expect(blitRects(flat, { t: [6, 6], p: [9.95, 10.25] }, box)).toBeNull();
   });
   it("finds cells, dots and rows", () => {
     const c = cellAt(raster(), 7, 10.12);
