@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import traitlets as t
@@ -145,8 +146,12 @@ class DepthHeatmap(SourceView):
         self.title = self.source.name if title is None else title
         ts = book.ts
         t0, t1 = int(ts[0]), max(int(ts[-1]), int(ts[0]) + 1)
-        self._overview = self._payload(t0, t1, *OVERVIEW, None)
-        self._send_raster()
+        # the kernels release the GIL: the overview is built on a second core while this thread
+        # builds the visible window
+        with ThreadPoolExecutor(1, thread_name_prefix="obi-heatmap-overview") as pool:
+            overview = pool.submit(self._payload, t0, t1, *OVERVIEW, None)
+            self._send_raster()
+            self._overview = overview.result()
         self.source.observe(self._on_window, "time_range")
         self.observe(self._on_window, ["price_range", "_width", "height"])
         if len(book) > 50_000:  # zoom and pan then read only the level changes (built off the GIL)
