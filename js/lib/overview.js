@@ -27,14 +27,13 @@ export function axisColumns(source, n) {
 }
 
 /**
- * Draw the strip into `box`.
- * @param {CanvasRenderingContext2D} ctx
+ * The mid over the whole book across the pixel columns of [left, right]: the time scale, the
+ * per-column min/max and their overall extremes (what strips and scrubbers draw).
  * @param {Source} source
- * @param {Box} box
- * @param {import("./theme.js").Theme} theme
+ * @param {number} left
+ * @param {number} right
  */
-export function drawOverview(ctx, source, box, theme) {
-  const { left, right, top, bottom } = box;
+export function midColumns(source, left, right) {
   const [t0, t1] = source.extent;
   const x = linear([t0, t1 > t0 ? t1 : t0 + 1], [left, right]);
   const cols = Math.max(1, Math.floor(right - left));
@@ -44,6 +43,21 @@ export function drawOverview(ctx, source, box, theme) {
     if (lo[i] < min) min = lo[i];
     if (hi[i] > max) max = hi[i];
   }
+  return { t0, t1, x, cols, lo, hi, min, max };
+}
+
+/**
+ * Draw the strip into `box`.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {Source} source
+ * @param {Box} box
+ * @param {import("./theme.js").Theme} theme
+ */
+export function drawOverview(ctx, source, box, theme) {
+  const { left, right, top, bottom } = box;
+  const m = midColumns(source, left, right);
+  const { t0, t1, x, cols, lo, hi } = m;
+  let { min, max } = m;
   ctx.save();
   ctx.strokeStyle = theme.grid;
   ctx.lineWidth = 1;

@@ -1,6 +1,6 @@
 // DOM pieces of the Replay view: icon buttons, the speed menu and the scrubber drawing.
 
-import { axisColumns } from "../lib/overview.js";
+import { midColumns } from "../lib/overview.js";
 import { linear } from "../lib/scales.js";
 import { formatClock, timeTicks } from "../lib/timeaxis.js";
 import { ROW_SPEEDS, TIME_SPEEDS, speedLabel } from "./replay_clock.js";
@@ -109,15 +109,9 @@ export function drawScrubber(ctx, source, box, theme) {
   const left = inset, right = Math.max(inset + 1, width - inset);
   const top = 3, bottom = Math.max(top + 4, height - 15);
   ctx.clearRect(0, 0, width, height);
-  const [t0, t1] = source.extent;
-  const x = linear([t0, t1 > t0 ? t1 : t0 + 1], [left, right]);
-  const cols = Math.max(1, Math.floor(right - left));
-  const [lo, hi] = axisColumns(source, cols);
-  let min = Infinity, max = -Infinity;
-  for (let i = 0; i < cols; i++) {
-    if (lo[i] < min) min = lo[i];
-    if (hi[i] > max) max = hi[i];
-  }
+  const m = midColumns(source, left, right);
+  const { t0, t1, x, cols, lo, hi } = m;
+  let { min, max } = m;
   ctx.save();
   ctx.fillStyle = theme.dark ? "rgba(255, 255, 255, 0.05)" : "rgba(0, 0, 0, 0.04)";
   ctx.fillRect(left, top, right - left, bottom - top);
