@@ -92,6 +92,7 @@ class SourceView(ObiWidget):
     _width = t.Int(800, help="Width of the view in CSS pixels, reported by the front-end.").tag(sync=True)
 
     def __init__(self, source_or_book, trades=None, *, height: int | None = None, **kwargs):
+        self._source_observers: list = []  # (handler, names) to drop on close()
         source = as_source(source_or_book, trades)
         if height is not None:
             kwargs["height"] = positive_int("height", height, 40, 4000)
@@ -110,9 +111,29 @@ class SourceView(ObiWidget):
     def cursor(self, row: int) -> None:
         self.source.cursor = row
 
+    @property
+    def cursor_time(self):
+        """Time of the shared cursor row."""
+        return self.source.cursor_time
+
     def go_to(self, time) -> None:
-        """Move the shared cursor to the book in force at ``time``."""
+        """Move the shared cursor to the book in force at ``time`` (ns int, str, Timestamp, datetime64)."""
         self.source.go_to(time)
+
+    def _observe_source(self, handler, names) -> None:
+        """``source.observe(handler, names)``, undone by :meth:`close` (a closed view stops listening)."""
+        self.source.observe(handler, names)
+        self._source_observers.append((handler, names))
+
+    def close(self):
+        src = self._trait_values.get("source")  # absent when __init__ failed early
+        observers, self._source_observers = getattr(self, "_source_observers", []), []
+        for handler, names in observers:
+            try:
+                src.unobserve(handler, names)
+            except ValueError:
+                pass
+        super().close()
 
     def _repr_keys(self):
         return ("source",)

@@ -19,7 +19,7 @@ import numpy as np
 import traitlets as t
 
 from .. import metrics
-from .._time import to_duration_ns, to_ns
+from .._time import to_duration_ns
 from ._base import SourceView, finite_or_none
 from ._buffers import pack
 from .source import ms
@@ -71,7 +71,7 @@ class DepthChart(SourceView):
         self.title = self.source.name if title is None else title
         if cursor is not None:
             self.source.cursor = cursor
-        self.source.observe(self._on_cursor, "cursor")
+        self._observe_source(self._on_cursor, "cursor")
         self._send_frame()
 
     @property
@@ -81,10 +81,6 @@ class DepthChart(SourceView):
     @property
     def levels(self) -> int:
         return self.source.book.levels
-
-    @property
-    def cursor_time(self):
-        return self.source.cursor_time
 
     def _repr_keys(self):
         return ("n_rows", "levels", "cursor")
@@ -130,7 +126,3 @@ class DepthChart(SourceView):
             "window_ms": self._window_ns / 1e6,
         }
         self._frame = pack(fields, meta)
-
-    def go_to(self, time) -> None:
-        """Move the shared cursor to the book in force at ``time`` (ns int, str, Timestamp, datetime64)."""
-        self.source.cursor = self.source.book.row_at(to_ns(time))

@@ -152,7 +152,7 @@ class DepthHeatmap(SourceView):
             overview = pool.submit(self._payload, t0, t1, *OVERVIEW, None)
             self._send_raster()
             self._overview = overview.result()
-        self.source.observe(self._on_window, "time_range")
+        self._observe_source(self._on_window, "time_range")
         self.observe(self._on_window, ["price_range", "_width", "height"])
         if len(book) > 50_000:  # zoom and pan then read only the level changes (built off the GIL)
             self._indexing = threading.Thread(target=self._build_index, name="obi-depth-index", daemon=True)

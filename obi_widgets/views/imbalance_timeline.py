@@ -111,7 +111,7 @@ class ImbalanceTimeline(SourceView):
         self.title = src.name if title is None else title
         self._overview = self._pack(int(src.book.ts[0]), int(src.book.ts[-1]), OVERVIEW_BINS)
         self._send_window()
-        src.observe(self._on_range, "time_range")
+        self._observe_source(self._on_range, "time_range")
         self.observe(self._on_width, "_width")
 
     # -- Python API ----------------------------------------------------------------------------
@@ -145,15 +145,6 @@ class ImbalanceTimeline(SourceView):
 
     def __repr__(self) -> str:
         return f"ImbalanceTimeline(series={self.labels}, rows={len(self.source.book)}, cursor={self.cursor})"
-
-    def close(self):
-        src = self._trait_values.get("source")  # absent when __init__ failed early
-        if src is not None:
-            try:
-                src.unobserve(self._on_range, "time_range")
-            except ValueError:
-                pass
-        super().close()
 
     # -- payloads ------------------------------------------------------------------------------
     def _pack(self, t0: int, t1: int, bins: int) -> bytes:

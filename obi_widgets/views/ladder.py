@@ -35,8 +35,9 @@ import numpy as np
 import traitlets as t
 
 from .. import metrics
-from .._time import to_duration_ns, to_ns
+from .._time import to_duration_ns
 from ..errors import ParameterError
+from ..raster import book_tick
 from ._base import SourceView, finite_or_none, positive_int
 from ._buffers import pack, unpack
 from .source import ms
@@ -46,16 +47,6 @@ MAX_GRID = 1024
 #: CSS pixels per ladder row when the height is derived from ``rows``, and the column header
 COLUMN_HEADER = 22
 ROW_HEIGHT = 18
-
-
-def _tick_of(book, consolidated) -> float:
-    """The grid step: the consolidation tick, else ``book.tick``, else the first positive spread."""
-    tick = consolidated.tick if consolidated is not None else book.tick
-    if tick is not None and np.isfinite(tick) and tick > 0:
-        return float(tick)
-    spread = book.ask_px[:, 0] - book.bid_px[:, 0]
-    spread = spread[np.isfinite(spread) & (spread > 0)]
-    return float(spread.min()) if spread.size else 1.0
 
 
 def ladder_frame(
@@ -218,11 +209,11 @@ class Ladder(SourceView):
         super().__init__(source_or_book, trades, height=height, rows=rows, cumulative=bool(cumulative), **kwargs)
         src = self.source
         self.title = src.name if title is None else title
-        self._tick = _tick_of(src.book, src.consolidated)
+        self._tick = book_tick(src.book)  # a consolidated book's tick is its ladder's
         self._depth_levels = int(unpack(src._track)[1].get("depth_levels", src.book.levels))
         if cursor is not None:
             src.cursor = cursor
-        src.observe(self._on_cursor, "cursor")
+        self._observe_source(self._on_cursor, "cursor")
         self._send_frame()
 
     @property
@@ -236,10 +227,6 @@ class Ladder(SourceView):
         import pandas as pd
 
         return pd.Timedelta(self._window_ns)
-
-    @property
-    def cursor_time(self):
-        return self.source.cursor_time
 
     def __repr__(self) -> str:
         return f"Ladder(n_rows={len(self.source.book)}, tick={self._tick!r}, rows={self.rows}, cursor={self.cursor})"
@@ -274,10 +261,6 @@ class Ladder(SourceView):
     def _send_frame(self) -> None:
         fields, meta = self.frame()
         self._frame = pack(fields, meta)
-
-    def go_to(self, time) -> None:
-        """Move the shared cursor to the book in force at ``time`` (ns int, str, Timestamp, datetime64)."""
-        self.source.cursor = self.source.book.row_at(to_ns(time))
 
 
 __all__ = ["Ladder", "ladder_frame", "MAX_GRID"]
