@@ -130,7 +130,8 @@ class SourceView(ObiWidget):
         observers, self._source_observers = getattr(self, "_source_observers", []), []
         for handler, names in observers:
             try:
-                src.unobserve(handler, names)
+                if src is not None:
+                    src.unobserve(handler, names)
             except ValueError:
                 pass
         super().close()
