@@ -7,6 +7,8 @@ import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { lut } from "../lib/colormap.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
+import { panRange, zoomRange } from "../lib/ranges.js";
+import { throttle } from "../lib/throttle.js";
 import { reportWidth, setAndSave } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { decimalsFor, formatSize, linear } from "../lib/scales.js";
@@ -16,8 +18,7 @@ import { drawTimeAxis, formatClock, formatDateTime, formatDuration } from "../li
 import { Tooltip } from "../lib/tooltip.js";
 import { drawBest, drawDots, drawLegend, drawPriceAxis, drawRaster, imageCanvas } from "./depth_heatmap_draw.js";
 import {
-  autoPrice, cellAt, colorize, cutoffValues, dotIndex, dotReference, dotSlice, panRange, readRaster, rowNear,
-  zoomRange,
+  autoPrice, cellAt, colorize, cutoffValues, dotIndex, dotReference, dotSlice, readRaster, rowNear,
 } from "./depth_heatmap_raster.js";
 
 const MARGIN = { left: 8, right: 68, top: 4, bottom: 28 }; // left + right = CHROME_X in Python
@@ -27,30 +28,6 @@ const SEND_MS = 120; // at most one range update to the kernel per this many ms 
  * @typedef {import("./depth_heatmap_raster.js").Raster} Raster
  * @typedef {{ r: Raster, image: HTMLCanvasElement, ref: number }} Layer
  */
-
-/**
- * Call `fn` at most every `ms`, always ending with the latest call.
- * @param {() => void} fn
- * @param {number} ms
- */
-function throttle(fn, ms) {
-  let last = 0, timer = 0;
-  const run = () => {
-    timer = 0;
-    last = performance.now();
-    fn();
-  };
-  const call = () => {
-    const wait = last + ms - performance.now();
-    if (wait <= 0 && !timer) run();
-    else if (!timer) timer = window.setTimeout(run, Math.max(0, wait));
-  };
-  call.cancel = () => {
-    if (timer) clearTimeout(timer);
-    timer = 0;
-  };
-  return call;
-}
 
 /** @param {{ model: import("@anywidget/types").AnyModel, el: HTMLElement }} props */
 async function render({ model, el }) {

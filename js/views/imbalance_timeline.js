@@ -6,6 +6,8 @@
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
+import { panRange, zoomRange } from "../lib/ranges.js";
+import { throttle } from "../lib/throttle.js";
 import { reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
@@ -13,12 +15,13 @@ import { readTheme, watchTheme } from "../lib/theme.js";
 import { drawTimeAxis, formatClock, formatDateTime, formatDuration, timeTicks } from "../lib/timeaxis.js";
 import { Tooltip } from "../lib/tooltip.js";
 import {
-  asReduction, clampRange, columnsFor, layout, panRange, readout, spanOf, yDomain, zoomAround,
+  asReduction, columnsFor, layout, readout, spanOf, yDomain,
 } from "./imbalance_timeline_data.js";
 import { MARGIN, drawBrush, drawMarker, drawPanel, seriesColour, withAlpha } from "./imbalance_timeline_draw.js";
 
 const DRAG_PX = 4; // a press that moves less than this is a click
 const WHEEL_MS = 80;
+const MIN_SPAN_MS = 1e-3; // the shortest zoom: a microsecond
 
 /** @param {{ model: import("@anywidget/types").AnyModel, el: HTMLElement }} props */
 async function render({ model, el }) {
@@ -59,23 +62,22 @@ async function render({ model, el }) {
   // change makes Python re-reduce the window; a trackpad sends 60+ events a second)
   /** @type {[number, number] | null} */
   let pending = null;
-  let timer = 0;
-  const commit = () => {
-    timer = 0;
+  const commit = throttle(() => {
     const p = pending;
     pending = null;
     if (p) source.setTimeRange(p);
-  };
+  }, WHEEL_MS);
   const wheelRange = (/** @type {[number, number]} */ r) => {
     pending = r;
     draw();
-    if (!timer) timer = window.setTimeout(commit, WHEEL_MS);
+    commit();
   };
   const setRange = (/** @type {[number, number]} */ r) => {
     pending = null;
+    commit.cancel();
     source.setTimeRange(r);
   };
-  d.add(() => window.clearTimeout(timer));
+  d.add(() => commit.cancel());
 
   /** The visible range in ms (never empty). */
   function visible() {
@@ -231,9 +233,9 @@ async function render({ model, el }) {
     const dx = e.deltaX * unit, dy = e.deltaY * unit;
     const range = visible();
     if (Math.abs(dx) > Math.abs(dy)) {
-      wheelRange(panRange(range, dx / Math.max(1, geo.right - geo.left), [e0, e1]));
+      wheelRange(panRange(range, (dx / Math.max(1, geo.right - geo.left)) * (range[1] - range[0]), [e0, e1]));
     } else {
-      wheelRange(zoomAround(range, timeAt(e.offsetX), Math.exp(dy * 0.0015), [e0, e1]));
+      wheelRange(zoomRange(range, timeAt(e.offsetX), Math.exp(dy * 0.0015), [e0, e1], MIN_SPAN_MS));
     }
   }, { passive: false });
 
@@ -244,13 +246,13 @@ async function render({ model, el }) {
     const centre = (range[0] + range[1]) / 2;
     /** @type {Record<string, () => void>} */
     const keys = {
-      ArrowLeft: () => setRange(panRange(range, -0.1, ext)),
-      ArrowRight: () => setRange(panRange(range, 0.1, ext)),
-      "+": () => setRange(zoomAround(range, centre, 0.5, ext)),
-      "=": () => setRange(zoomAround(range, centre, 0.5, ext)),
-      "-": () => setRange(zoomAround(range, centre, 2, ext)),
-      "0": () => setRange(clampRange(ext, ext)),
-      Home: () => setRange(clampRange(ext, ext)),
+      ArrowLeft: () => setRange(panRange(range, -0.1 * (range[1] - range[0]), ext)),
+      ArrowRight: () => setRange(panRange(range, 0.1 * (range[1] - range[0]), ext)),
+      "+": () => setRange(zoomRange(range, centre, 0.5, ext, MIN_SPAN_MS)),
+      "=": () => setRange(zoomRange(range, centre, 0.5, ext, MIN_SPAN_MS)),
+      "-": () => setRange(zoomRange(range, centre, 2, ext, MIN_SPAN_MS)),
+      "0": () => setRange(ext),
+      Home: () => setRange(ext),
       Escape: () => source.setSelection(null),
     };
     if (!(e.key in keys) || !(ext[1] > ext[0] || e.key === "Escape")) return;

@@ -87,56 +87,6 @@ export function columnsFor(win, whole, range, m) {
 }
 
 /**
- * Keep a range inside the extent (same length when possible; the whole extent when longer).
- * @param {[number, number]} range
- * @param {[number, number]} extent
- * @param {number} [minSpan] ms
- * @returns {[number, number]}
- */
-export function clampRange([a, b], [e0, e1], minSpan = 1e-3) {
-  const full = e1 - e0;
-  if (!(full > 0)) return [e0, e1];
-  let span = Math.max(Math.min(b - a, full), Math.min(minSpan, full));
-  if (!(span > 0)) span = full;
-  const mid = (a + b) / 2;
-  let lo = mid - span / 2;
-  lo = Math.min(Math.max(lo, e0), e1 - span);
-  return [lo, lo + span];
-}
-
-/**
- * Zoom a range by `factor` (< 1 in, > 1 out) keeping time `t` at the same place, inside the extent.
- * @param {[number, number]} range
- * @param {number} t
- * @param {number} factor
- * @param {[number, number]} extent
- * @returns {[number, number]}
- */
-export function zoomAround([a, b], t, factor, extent) {
-  const f = Math.max(1e-6, factor);
-  const lo = t - (t - a) * f, hi = t + (b - t) * f;
-  if (hi - lo >= extent[1] - extent[0]) return [extent[0], extent[1]];
-  // keep t fixed: clamp by shifting only when an end leaves the extent
-  const span = Math.max(hi - lo, 1e-3);
-  let start = lo;
-  if (start < extent[0]) start = extent[0];
-  if (start + span > extent[1]) start = extent[1] - span;
-  return [start, start + span];
-}
-
-/**
- * Pan a range by `fraction` of its length, inside the extent.
- * @param {[number, number]} range
- * @param {number} fraction
- * @param {[number, number]} extent
- * @returns {[number, number]}
- */
-export function panRange([a, b], fraction, extent) {
-  const d = (b - a) * fraction;
-  return clampRange([a + d, b + d], extent, b - a);
-}
-
-/**
  * Vertical bands of the mid panel and the series panels inside `height` (CSS px): the mid gets 1.5
  * shares, each series one; `gap` px between panels; the time axis below takes `axis` px.
  * @param {number} height

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hexRgb, intensity, lut, MAPS, percentile } from "../../js/lib/colormap.js";
 import {
   FLOOR, autoPrice, blitRects, cellAt, colorize, cutoffValues, dotIndex, dotRadius, dotSlice, dotTime, level, levelValue,
-  panRange, readRaster, rowNear, zoomRange,
+  readRaster, rowNear,
 } from "../../js/views/depth_heatmap_raster.js";
 
 /** A raster by hand: 2 slices over [0, 10] ms, 3 buckets of 1 tick (0.1) from price 9.95. */
@@ -178,16 +178,3 @@ describe("geometry", () => {
   });
 });
 
-describe("zoom and pan", () => {
-  it("keeps the point under the pointer fixed", () => {
-    expect(zoomRange([0, 100], 25, 0.5, null, 1)).toEqual([12.5, 62.5]);
-    expect(zoomRange([0, 100], 25, 2, [0, 1000], 1)).toEqual([0, 200]);
-  });
-  it("stays inside the bounds and above the minimum span", () => {
-    expect(zoomRange([0, 100], 50, 100, [0, 300], 1)).toEqual([0, 300]);
-    expect(zoomRange([0, 100], 50, 1e-9, null, 2)).toEqual([49, 51]);
-    expect(panRange([0, 100], -30, [0, 300])).toEqual([0, 100]);
-    expect(panRange([0, 100], 250, [0, 300])).toEqual([200, 300]);
-    expect(panRange([0, 100], 10, null)).toEqual([10, 110]);
-  });
-});

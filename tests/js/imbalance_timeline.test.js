@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  asReduction, clampRange, columnsFor, formatTick, formatValue, layout, panRange, readout, rebin, spanOf, yDomain,
-  zoomAround,
+  asReduction, columnsFor, formatTick, formatValue, layout, readout, rebin, spanOf, yDomain,
 } from "../../js/views/imbalance_timeline_data.js";
 import { withAlpha } from "../../js/views/imbalance_timeline_draw.js";
 import { formatClock, formatDuration, timeTicks } from "../../js/lib/timeaxis.js";
@@ -70,26 +69,7 @@ describe("asReduction", () => {
   });
 });
 
-describe("range arithmetic", () => {
-  const ext = [0, 1000];
-  it("zooms around the pointer keeping its time in place", () => {
-    const [a, b] = zoomAround([0, 1000], 250, 0.5, ext);
-    expect([a, b]).toEqual([125, 625]); // 250 stays at a quarter of the range
-    expect(zoomAround([100, 200], 150, 100, ext)).toEqual([0, 1000]); // never beyond the book
-    const [c, d] = zoomAround([0, 100], 10, 4, ext); // out near the start: shifted inside
-    expect(c).toBe(0);
-    expect(d).toBeCloseTo(400, 9);
-  });
-  it("pans by a fraction and stops at the ends", () => {
-    expect(panRange([100, 200], 0.5, ext)).toEqual([150, 250]);
-    expect(panRange([900, 1000], 0.5, ext)).toEqual([900, 1000]);
-    expect(panRange([0, 100], -0.5, ext)).toEqual([0, 100]);
-  });
-  it("clamps a range to the extent", () => {
-    expect(clampRange([-50, 50], ext)).toEqual([0, 100]);
-    expect(clampRange([-50, 5000], ext)).toEqual([0, 1000]);
-    expect(clampRange([3, 3], [5, 5])).toEqual([5, 5]); // a one-row book
-  });
+describe("brushed spans", () => {
   it("orders a brushed span and drops one too short", () => {
     expect(spanOf(30, 10, 1)).toEqual([10, 30]);
     expect(spanOf(10, 10.5, 1)).toBe(null);
