@@ -157,7 +157,7 @@ class ImbalanceTimeline(SourceView):
             "range": [int(t0), int(t1)],
             "bins": int(edges.shape[0] - 1),
             "panels": [s.describe() for s in self._series],
-            "tick": src.book.tick if getattr(src.book, "tick", None) else None,
+            "tick": src._meta["tick"],  # the book's tick, None when unknown
         }
         return pack(fields, meta)
 

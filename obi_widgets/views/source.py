@@ -210,8 +210,8 @@ class BookSource(widgets.Widget):
     # -- payloads ------------------------------------------------------------------------------
     def _make_meta(self) -> dict:
         b = self._book
-        meta = dict(getattr(b, "meta", {}) or {})
-        tick = getattr(b, "tick", None)
+        meta = b.meta
+        tick = b.tick
         cb = self._consolidated
         return {
             "rows": len(b),
@@ -222,7 +222,7 @@ class BookSource(widgets.Widget):
             "size_unit": str(meta.get("size_unit", "")),
             "symbol": str(meta.get("symbol", "")),
             "venue": str(meta.get("venue", "")),
-            "tick": float(tick) if tick is not None and np.isfinite(tick) else None,
+            "tick": float(tick) if np.isfinite(tick) else None,
             "venues": list(cb.names) if cb is not None else [],
             "trades": self._trades is not None and len(self._trades) > 0,
         }
