@@ -55,9 +55,11 @@ import numpy as np
 
 from .._arrays import frozen
 from .._checks import check_not_crossed, crossed_mask
+from .._lazy import lazy_module
 from .._time import as_ns_array, check_time_order
 from ..errors import BookError, ParameterError
-from . import _builder_kernels as _k
+
+_k = lazy_module("._builder_kernels", __package__)  # numba loads on the first kernel call
 
 MAX_DECIMALS = 12
 _BID_WORDS = {"bid", "bids", "b", "buy"}

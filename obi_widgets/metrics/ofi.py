@@ -21,11 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._lazy import lazy_module
 from .._time import as_ns_array, check_time_order, format_ns, to_duration_ns, to_ns
 from ..errors import ParameterError, TimestampError
-from . import _ofi_kernels as _k
 from ._common import filled, ratio, require_book
 from ._ticks import check_tick, to_ticks
+
+_k = lazy_module("._ofi_kernels", __package__)  # numba loads on the first kernel call
 
 EMPTY_MODES = ("zero", "nan")
 HOWS = ("sum", "mean", "last", "first", "count", "max", "min")
