@@ -361,3 +361,16 @@ def test_matches_dict_reference_with_heavy_churn_on_a_deep_ladder():
     emit[::25] = True
     emit[-1] = True
     check_against_reference(side, price, size, reset, emit, levels=400)
+
+
+def test_drain_hands_rows_on_chunk_by_chunk_and_the_ladder_carries_over():
+    from obi_widgets.io.builder import BookBuilder
+
+    b = BookBuilder(levels=1)
+    b.feed([1, 2], [1, -1], [10.0, 11.0], [3.0, 4.0])
+    ts, bpx, bsz, apx, asz, src = b.drain()
+    assert ts.tolist() == [1, 2] and bsz[:, 0].tolist() == [3.0, 3.0] and src.tolist() == [0, 1]
+    b.feed([3], [1], [10.0], [5.0])  # the bid from the first chunk is still there
+    ts, bpx, bsz, apx, asz, src = b.drain()
+    assert ts.tolist() == [3] and bsz[:, 0].tolist() == [5.0] and asz[:, 0].tolist() == [4.0] and src.tolist() == [2]
+    assert b.drain()[0].size == 0 and b.rows_out == 3

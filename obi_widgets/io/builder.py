@@ -406,6 +406,14 @@ class BookBuilder:
             self._chunks = [tuple(np.concatenate(parts) for parts in zip(*self._chunks))]
         return self._chunks[0]
 
+    def drain(self) -> tuple[np.ndarray, ...]:
+        """The rows sampled since the previous ``drain`` (or the start), as :meth:`arrays` gives
+        them, and forget them: a streaming loader hands them on chunk by chunk while the ladder
+        carries over, so memory stays bounded by one chunk. ``source_row`` stays global."""
+        out = self.arrays()
+        self._chunks = []
+        return out
+
     def result(
         self,
         *,
