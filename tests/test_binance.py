@@ -10,7 +10,8 @@ import pytest
 
 from obi_widgets import Book, Trades
 from obi_widgets.errors import CrossedBookError, DataFormatError, ParameterError, SequenceGapError
-from obi_widgets.io.binance import read_binance, read_binance_messages, read_binance_trades, split_symbol
+from obi_widgets.io.binance import read_binance, read_binance_trades, split_symbol
+from obi_widgets.io.binance_messages import iter_binance_messages, read_binance_messages
 from obi_widgets.io.builder import build_book
 
 N = None
@@ -117,9 +118,9 @@ def test_spot_sync_rule_applies_buffered_diffs(tmp_path):
 
 
 def test_levels_converted_in_batches(tmp_path, monkeypatch):
-    import obi_widgets.io.binance as binance
+    import obi_widgets.io.binance_messages as binance_messages
 
-    monkeypatch.setattr(binance, "_FLUSH", 2)  # convert level strings every 2 depth messages
+    monkeypatch.setattr(binance_messages, "_FLUSH", 2)  # convert level strings every 2 depth messages
     res = read_binance(write_capture(tmp_path / "cap.txt", SPOT), levels=2)
     assert as_lists(res.book.bid_px) == SPOT_BID_PX and as_lists(res.book.ask_sz) == SPOT_ASK_SZ
 
@@ -343,3 +344,21 @@ def test_real_capture_trap_dropping_buffered_diffs_crosses(sample_files):
     assert 80 < seconds < 95  # "crossed from about 88 s on"
     assert crossed[r:].mean() > 0.9
     assert res.book.bid_px[r, 0] == 61820.99  # the stale bid that the dropped diff had deleted
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("chunk_lines", [4_999, 40_000])
+def test_chunks_concatenate_to_the_whole_parse(sample_files, chunk_lines):
+    from obi_widgets.io.binance_messages import concat_captures
+
+    whole = read_binance_messages(sample_files)
+    chunks = list(iter_binance_messages(sample_files, chunk_lines=chunk_lines))
+    assert len(chunks) > 1
+    joined = concat_captures(chunks)
+    for part in ("depth", "levels", "trades", "bbo"):
+        for key, arr in getattr(whole, part).items():
+            np.testing.assert_array_equal(getattr(joined, part)[key], arr, err_msg=f"{part}.{key}")
+    assert [(s["before_depth"], s["line"], s["last_update_id"]) for s in joined.snapshots] == [
+        (s["before_depth"], s["line"], s["last_update_id"]) for s in whole.snapshots
+    ]
+    assert joined.ignored == whole.ignored and joined.symbols == whole.symbols

@@ -10,7 +10,8 @@
   :class:`BookBuilder`, returning a :class:`BuildResult` (book, per-row flags, trades, ...).
 """
 
-from .binance import BinanceCapture, read_binance, read_binance_book, read_binance_messages, read_binance_trades
+from .binance import read_binance, read_binance_book, read_binance_trades
+from .binance_messages import BinanceCapture, iter_binance_messages, read_binance_messages
 from .builder import BookBuilder, BuildResult, build_book, infer_tick_size
 from .ccxt import read_ccxt_book
 from .frames import WIDE_PRESETS, read_long_frame, read_wide_frame, to_long_frame, wide_columns
@@ -26,6 +27,7 @@ __all__ = [
     "read_binance",
     "read_binance_book",
     "read_binance_messages",
+    "iter_binance_messages",
     "read_binance_trades",
     "BinanceCapture",
     "read_tardis",

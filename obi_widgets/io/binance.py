@@ -34,27 +34,15 @@ book is checked for crossed/locked rows (see :mod:`obi_widgets.io.builder`).
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
-from dataclasses import dataclass
-from itertools import chain
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataFormatError, ParameterError, SequenceGapError
+from .binance_messages import BinanceCapture, read_binance_messages
 from .builder import BookBuilder, BuildResult
 
-try:  # optional, faster; not a dependency
-    import orjson as _orjson  # pyright: ignore[reportMissingImports]  # optional, may be absent
-
-    _loads = _orjson.loads
-except ImportError:  # pragma: no cover - depends on the environment
-    _loads = json.loads
-
 _MS = 1_000_000
-_FLUSH = 20_000  # depth messages parsed between conversions of their level strings to floats
 _MARKETS = ("auto", "spot", "futures")
 # quote assets, longer first where one ends another ("FDUSD" before "USD")
 _QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDP", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL", "DAI", "USD")
@@ -62,219 +50,7 @@ _TIMES = ("exchange", "local")
 _ON_GAP = ("raise", "flag")
 
 
-# -- parsing ----------------------------------------------------------------------------------
-def _paths(paths) -> list[Path]:
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    out = [Path(p) for p in paths]
-    if not out:
-        raise ParameterError("no capture file given")
-    for p in out:
-        if not p.exists():
-            raise FileNotFoundError(f"Binance capture file not found: {p}")
-    return out
-
-
-def _open_text(path: Path):
-    with open(path, "rb") as f:
-        magic = f.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
-def _levels_array(lists: list, where: str) -> np.ndarray:
-    """[[price, qty], ...] lists (strings) -> (m, 2) float64, in one numpy conversion."""
-    flat = list(chain.from_iterable(lists))
-    if not flat:
-        return np.zeros((0, 2))
-    try:
-        arr = np.array(flat, dtype=np.float64)
-    except (ValueError, TypeError) as exc:
-        raise DataFormatError(f"{where}: price levels must be [price, quantity] pairs of numbers: {exc}") from None
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise DataFormatError(f"{where}: price levels must be [price, quantity] pairs, got shape {arr.shape}")
-    return arr
-
-
-@dataclass(frozen=True, eq=False)
-class BinanceCapture:
-    """Parsed messages of a capture, columnar, in capture order (what :func:`read_binance` builds on).
-
-    ``files``: the paths; every message has ``file`` (index into ``files``) and ``line`` (1-based).
-
-    - ``depth``: dict of (D,) arrays ``local_ts, E, U, u, pu`` (pu -1 when absent), ``n_bid, n_ask``,
-      ``offset`` (first row of the message in ``levels``), ``file, line``;
-    - ``levels``: dict of arrays ``side`` (+1 bid/-1 ask), ``price``, ``qty`` for every diff level,
-      each message's bids then asks;
-    - ``snapshots``: list of dicts ``local_ts, last_update_id, before_depth`` (how many depth
-      messages precede it), ``file, line, bids, asks`` ((k, 2) price/qty arrays);
-    - ``trades``: dict of arrays ``local_ts, T, E, id, price, qty, buyer_maker``;
-    - ``bbo``: dict of arrays ``local_ts, E`` (-1 when absent), ``u, bid, bid_qty, ask, ask_qty``;
-    - ``symbols``: the symbols seen; ``ignored``: count of messages of other kinds.
-    """
-
-    files: tuple[Path, ...]
-    depth: dict
-    levels: dict
-    snapshots: list
-    trades: dict
-    bbo: dict
-    symbols: frozenset
-    ignored: int
-
-    def where(self, i: int) -> str:
-        """``file:line`` of depth message i."""
-        return f"{self.files[int(self.depth['file'][i])]}:{int(self.depth['line'][i])}"
-
-
-def read_binance_messages(paths, *, symbol: str | None = None) -> BinanceCapture:
-    """Parse one or several capture files (in order) into a :class:`BinanceCapture`.
-
-    ``symbol``: keep only this symbol's depth/trade/bookTicker events (case-insensitive); by
-    default all are kept and more than one symbol in the depth stream is an error. REST snapshots
-    name no symbol and are always kept: a multi-symbol capture needs one snapshot stream per file.
-    Raises :class:`~obi_widgets.errors.DataFormatError` naming the file and line of a bad line.
-    """
-    files = _paths(paths)
-    want = symbol.upper() if symbol else None
-    d_local, d_E, d_U, d_u, d_pu, d_nb, d_na, d_file, d_line = ([] for _ in range(9))
-    d_bids: list = []
-    d_asks: list = []
-    snaps: list = []
-    t_local, t_T, t_E, t_id, t_px, t_qty, t_m = ([] for _ in range(7))
-    b_local, b_E, b_u, b_vals = [], [], [], []
-    symbols: set = set()
-    ignored = 0
-    loads = _loads
-    lv_parts: list = []  # (m, 2) float arrays: the parsed strings are converted every _FLUSH messages
-
-    def flush(where: str) -> None:
-        if d_bids:
-            lv_parts.append(_levels_array([x for pair in zip(d_bids, d_asks) for x in pair], where))
-            d_bids.clear()
-            d_asks.clear()
-
-    for fi, path in enumerate(files):
-        with _open_text(path) as fh:
-            for ln, line in enumerate(fh, 1):
-                sp = line.find(" ")
-                if sp <= 0:
-                    if not line.strip():
-                        continue
-                    raise DataFormatError(f"{path}:{ln}: expected '<local_ts_ns> <json>', got {line[:60]!r}")
-                try:
-                    local = int(line[:sp])
-                    msg = loads(line[sp + 1 :])
-                except ValueError as exc:
-                    raise DataFormatError(f"{path}:{ln}: expected '<local_ts_ns> <json>': {exc}") from None
-                if not isinstance(msg, dict):
-                    raise DataFormatError(f"{path}:{ln}: expected a JSON object, got {type(msg).__name__}")
-                data = msg.get("data", msg)
-                try:
-                    if "lastUpdateId" in data:
-                        where = f"{path}:{ln}"
-                        snaps.append(
-                            {
-                                "local_ts": local,
-                                "last_update_id": int(data["lastUpdateId"]),
-                                "before_depth": len(d_U),
-                                "file": fi,
-                                "line": ln,
-                                "bids": _levels_array([data["bids"]], where),
-                                "asks": _levels_array([data["asks"]], where),
-                            }
-                        )
-                        continue
-                    sym = data.get("s")
-                    if want is not None and sym is not None and sym.upper() != want:
-                        continue
-                    kind = data.get("e")
-                    if kind == "depthUpdate":
-                        symbols.add(sym)
-                        b, a = data["b"], data["a"]
-                        d_local.append(local)
-                        d_E.append(data["E"])
-                        d_U.append(data["U"])
-                        d_u.append(data["u"])
-                        d_pu.append(data.get("pu", -1))
-                        d_nb.append(len(b))
-                        d_na.append(len(a))
-                        d_bids.append(b)
-                        d_asks.append(a)
-                        d_file.append(fi)
-                        d_line.append(ln)
-                        if len(d_bids) >= _FLUSH:
-                            flush(f"{path}:{ln}")
-                    elif kind == "trade":
-                        t_local.append(local)
-                        t_T.append(data["T"])
-                        t_E.append(data["E"])
-                        t_id.append(data["t"])
-                        t_px.append(data["p"])
-                        t_qty.append(data["q"])
-                        t_m.append(bool(data["m"]))
-                    elif kind == "bookTicker" or (kind is None and "B" in data and "A" in data and "u" in data):
-                        b_local.append(local)
-                        b_E.append(data.get("E", -1))
-                        b_u.append(data["u"])
-                        b_vals.append((data["b"], data["B"], data["a"], data["A"]))
-                    else:
-                        ignored += 1
-                except (KeyError, TypeError) as exc:
-                    raise DataFormatError(
-                        f"{path}:{ln}: message lacks the field {exc} (or it has the wrong type)"
-                    ) from None
-    if want is None and len(symbols) > 1:
-        raise DataFormatError(
-            f"{', '.join(map(str, files))}: depth updates for several symbols {sorted(symbols)}; pass symbol="
-        )
-
-    i64 = lambda v: np.asarray(v, dtype=np.int64)  # noqa: E731
-    n_bid, n_ask = i64(d_nb), i64(d_na)
-    counts = n_bid + n_ask
-    # levels: message by message, bids then asks
-    flush(str(files[-1]))
-    lv = np.concatenate(lv_parts) if lv_parts else np.zeros((0, 2))
-    side = np.repeat(np.tile(np.array([1, -1], np.int8), len(d_U)), np.column_stack([n_bid, n_ask]).ravel())
-    depth = {
-        "local_ts": i64(d_local),
-        "E": i64(d_E),
-        "U": i64(d_U),
-        "u": i64(d_u),
-        "pu": i64(d_pu),
-        "n_bid": n_bid,
-        "n_ask": n_ask,
-        "offset": np.cumsum(counts) - counts,
-        "file": i64(d_file),
-        "line": i64(d_line),
-    }
-    levels = {"side": side, "price": np.ascontiguousarray(lv[:, 0]), "qty": np.ascontiguousarray(lv[:, 1])}
-    try:
-        trades = {
-            "local_ts": i64(t_local),
-            "T": i64(t_T),
-            "E": i64(t_E),
-            "id": i64(t_id),
-            "price": np.array(t_px, dtype=np.float64),
-            "qty": np.array(t_qty, dtype=np.float64),
-            "buyer_maker": np.array(t_m, dtype=bool),
-        }
-        bv = np.array(b_vals, dtype=np.float64).reshape(-1, 4)
-    except ValueError as exc:
-        raise DataFormatError(f"{files[0]}..{files[-1]}: a trade or bookTicker field is not a number: {exc}") from None
-    bbo = {
-        "local_ts": i64(b_local),
-        "E": i64(b_E),
-        "u": i64(b_u),
-        "bid": bv[:, 0].copy(),
-        "bid_qty": bv[:, 1].copy(),
-        "ask": bv[:, 2].copy(),
-        "ask_qty": bv[:, 3].copy(),
-    }
-    return BinanceCapture(tuple(files), depth, levels, snaps, trades, bbo, frozenset(symbols), ignored)
-
-
+# -- naming -----------------------------------------------------------------------------------
 def split_symbol(symbol: str) -> tuple[str, str] | None:
     """(base, quote) assets of a Binance symbol: ``"BTCUSDT"`` -> ``("BTC", "USDT")``; None when the
     quote is not a known quote asset. A delivery suffix (``BTCUSDT_240927``, ``BTCUSD_PERP``) is ignored."""
@@ -600,4 +376,4 @@ def read_binance_trades(paths, *, time: str = "exchange", symbol: str | None = N
     )
 
 
-__all__ = ["BinanceCapture", "read_binance", "read_binance_book", "read_binance_messages", "read_binance_trades"]
+__all__ = ["read_binance", "read_binance_book", "read_binance_trades"]
