@@ -207,7 +207,10 @@ class Book:
     def from_binance(cls, paths, **kwargs) -> Book:
         """The L2 book rebuilt from Binance raw capture file(s) (snapshot + depth diffs, the exchange's
         sync rule). Keyword arguments as :func:`obi_widgets.io.read_binance`, which also returns the
-        trades, the bookTicker series and per-row flags (gaps, crossed rows)."""
+        trades, the bookTicker series and per-row flags (gaps, crossed rows).
+
+        When the trades are wanted too, parse the files once: ``res = obi_widgets.io.read_binance(paths)``
+        then ``res.book``, ``res.trades``, ``res.bbo`` (one clock for all three)."""
         from .io.binance import read_binance
 
         return read_binance(paths, **kwargs).book

@@ -76,20 +76,26 @@ class Trades:
         return read_lobster_trades(message_path, date=date, hidden=hidden, cross=cross)
 
     @classmethod
-    def from_binance(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> Trades:
+    def from_binance(cls, paths, **kwargs) -> Trades:
         """The ``@trade`` messages of Binance raw capture file(s); ``m`` true (buyer is maker) is a
-        seller-initiated trade. See :func:`obi_widgets.io.read_binance_trades`."""
+        seller-initiated trade. Keyword arguments (``clock``, ``symbol``, ``name``) as
+        :func:`obi_widgets.io.read_binance_trades`.
+
+        When the book is wanted too, parse the files once: ``res = obi_widgets.io.read_binance(paths)``
+        gives ``res.book``, ``res.trades`` and ``res.bbo`` on one clock; ``Book.from_binance`` and
+        ``Trades.from_binance`` each read the files."""
         from .io.binance import read_binance_trades
 
-        return read_binance_trades(paths, time=time, symbol=symbol)
+        return read_binance_trades(paths, **kwargs)
 
     @classmethod
-    def from_tardis(cls, paths, *, time: str = "exchange", symbol: str | None = None) -> Trades:
+    def from_tardis(cls, paths, **kwargs) -> Trades:
         """Trades of Tardis ``trades`` CSV file(s); side buy/sell/unknown is the aggressor's
-        (+1/-1/0). See :func:`obi_widgets.io.read_tardis_trades`."""
+        (+1/-1/0). Keyword arguments (``clock``, ``symbol``, ``name``) as
+        :func:`obi_widgets.io.read_tardis_trades`."""
         from .io.tardis import read_tardis_trades
 
-        return read_tardis_trades(paths, time=time, symbol=symbol)
+        return read_tardis_trades(paths, **kwargs)
 
     def __len__(self) -> int:
         return int(self.ts.shape[0])
