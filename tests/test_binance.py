@@ -110,9 +110,11 @@ def test_spot_sync_rule_applies_buffered_diffs(tmp_path):
     assert res.trades.side.tolist() == [-1, 1]
     assert res.trades.price.tolist() == [100.0, 101.25] and res.trades.size.tolist() == [0.5, 0.1]
     assert res.trades.ts.tolist() == [(E0 + 299) * 1_000_000, (E0 + 399) * 1_000_000]
-    # bookTicker: capture clock (spot has no event time), its u matches book row 0
-    assert isinstance(res.bbo, Book) and res.meta["bbo_time"] == "local"
-    assert res.bbo.ts.tolist() == [1_723_161_254_002_000_000]
+    # bookTicker: spot has no event time; on the exchange clock its row takes the E of the diff
+    # whose [U, u] = [96, 101] contains its u = 101 (diff k=2), like the book row of that diff
+    assert isinstance(res.bbo, Book) and res.meta["bbo_time"] == "exchange" and res.meta["clock"] == "exchange"
+    assert res.bbo.ts.tolist() == [(E0 + 200) * 1_000_000] == res.book.ts.tolist()[:1]
+    assert res.meta["bbo_stamped"]["depth_diff"] == 1 and res.meta["bbo_stamped"]["fallback"] == 0
     assert res.meta["bbo_update_id"].tolist() == [101]
     assert (res.bbo.bid_px[0, 0], res.bbo.bid_sz[0, 0], res.bbo.ask_px[0, 0]) == (100.5, 2.0, 101.5)
 
@@ -126,11 +128,27 @@ def test_levels_converted_in_batches(tmp_path, monkeypatch):
 
 
 def test_local_time_and_gzip(tmp_path):
-    res = read_binance(write_capture(tmp_path / "cap.gz", SPOT, gz=True), levels=2, time="local")
+    res = read_binance(write_capture(tmp_path / "cap.gz", SPOT, gz=True), levels=2, clock="local")
     # rows: the two buffered diffs were received at lines 2; the others at lines 5, 8, 10 (1 ms apart)
     assert res.book.ts.tolist() == [1_723_161_254_000_000_000 + i * 1_000_000 for i in (1, 4, 7, 9)]
     assert res.trades.ts.tolist() == [1_723_161_254_000_000_000 + i * 1_000_000 for i in (5, 6)]
+    assert res.bbo.ts.tolist() == [1_723_161_254_002_000_000]  # the ticker's own line (line 3)
+    assert res.meta["clock"] == "local" == res.meta["bbo_time"]
     assert as_lists(res.book.bid_px) == SPOT_BID_PX
+
+
+def test_time_is_a_deprecated_alias_of_clock(tmp_path):
+    path = write_capture(tmp_path / "cap.txt", SPOT)
+    with pytest.warns(DeprecationWarning, match="clock='local'"):
+        old = read_binance(path, levels=2, time="local")
+    assert old.book.ts.tolist() == read_binance(path, levels=2, clock="local").book.ts.tolist()
+    assert old.meta["clock"] == "local"
+    with pytest.warns(DeprecationWarning):
+        assert read_binance_trades(path, time="local").ts.tolist() == old.trades.ts.tolist()
+    with pytest.raises(ParameterError, match="disagree"), pytest.warns(DeprecationWarning):
+        read_binance(path, time="exchange", clock="local")
+    with pytest.raises(ParameterError, match="clock='wall'"):
+        read_binance(path, clock="wall")
 
 
 def test_sequence_gap_raises_naming_the_line(tmp_path):
@@ -308,7 +326,7 @@ def test_real_capture_trades_and_clocks(sample, sample_files):
     cap = read_binance_messages(sample_files)
     lag = (cap.depth["E"] * 1_000_000 - cap.depth["local_ts"]) / 1e9
     assert 1.1 < float(np.median(lag)) < 1.45
-    assert len(read_binance_trades(sample_files, time="local")) == 19904
+    assert len(read_binance_trades(sample_files, clock="local")) == 19904
 
 
 @pytest.mark.realdata

@@ -35,18 +35,24 @@ book is checked for crossed/locked rows (see :mod:`obi_widgets.io.builder`).
 from __future__ import annotations
 
 import math
+import warnings
+from collections.abc import Iterator
 
 import numpy as np
 
-from ..errors import DataFormatError, ParameterError, SequenceGapError
-from .binance_messages import BinanceCapture, read_binance_messages
-from .builder import BookBuilder, BuildResult
+from .._checks import check_not_crossed, crossed_mask
+from .._time import check_time_order, format_ns
+from ..errors import ParameterError, TimestampError
+from ._binance_stream import Grow, Rebuild, prefetch
+from .binance_messages import CHUNK_LINES, iter_binance_messages
+from .builder import BuildResult
 
 _MS = 1_000_000
+_I64_MIN = np.iinfo(np.int64).min
 _MARKETS = ("auto", "spot", "futures")
 # quote assets, longer first where one ends another ("FDUSD" before "USD")
 _QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDP", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL", "DAI", "USD")
-_TIMES = ("exchange", "local")
+_CLOCKS = ("exchange", "local")
 _ON_GAP = ("raise", "flag")
 
 
@@ -76,205 +82,227 @@ def _book_meta(market: str, symbol: str | None, tick: float) -> dict:
     return meta
 
 
-# -- sequencing -------------------------------------------------------------------------------
-class _Sequencer:
-    """The sync state machine: turns depth messages and snapshots into an ordered list of ops.
-
-    An op is ``(msg, emit, gap)``: ``msg >= 0`` applies depth message ``msg``; ``msg < 0`` resets
-    the book to snapshot ``-msg - 1``. ``emit`` samples a book row after it; ``gap`` flags that row.
-    """
-
-    NOBOOK, SYNCED, GAP = "nobook", "synced", "gap"
-
-    def __init__(self, cap: BinanceCapture, futures: bool, on_gap: str):
-        self.cap = cap
-        self.futures = futures
-        self.on_gap = on_gap
-        d = cap.depth
-        self.U, self.u, self.pu = d["U"].tolist(), d["u"].tolist(), d["pu"].tolist()
-        self.ops: list[tuple[int, bool, bool]] = []
-        self.mode = self.NOBOOK
-        self.prev = -1  # last applied u, or the snapshot's L while expect_first
-        self.expect_first = False
-        self.buffer: list[int] = []
-        self.replaying = False
-        self.stats = {"stale_dropped": 0, "duplicates_dropped": 0, "snapshots_used": 0, "snapshots_ignored": 0}
-        self.gaps: list[str] = []
-
-    # the exchange's rules
-    def _stale(self, i, L):
-        return self.u[i] < L if self.futures else self.u[i] <= L
-
-    def _first_ok(self, i, L):
-        return self.U[i] <= L <= self.u[i] if self.futures else self.U[i] <= L + 1 <= self.u[i]
-
-    def _next_ok(self, i, prev):
-        return self.pu[i] == prev if self.futures else self.U[i] == prev + 1
-
-    def _apply(self, i, gap):
-        # while replaying onto a resync snapshot, rows were already emitted for these diffs
-        self.ops.append((i, not self.replaying, gap))
-        self.prev = self.u[i]
-
-    def _gap(self, i, expected):
-        got = f"U={self.U[i]}, u={self.u[i]}" + (f", pu={self.pu[i]}" if self.futures else "")
-        text = f"{self.cap.where(i)}: depth update ({got}) does not follow: expected {expected}"
-        if self.on_gap == "raise":
-            raise SequenceGapError(
-                text + "; the book rebuilt from here would be wrong (pass on_gap='flag' to keep it, flagged)"
-            )
-        self.gaps.append(text)
-        self.mode = self.GAP
-        self.buffer = [i]
-        self.expect_first = False
-        self._apply(i, True)
-
-    def diff(self, i):
-        if self.mode == self.NOBOOK:
-            self.buffer.append(i)
-        elif self.mode == self.GAP:
-            self.buffer.append(i)
-            if self.u[i] <= self.prev:
-                self.stats["duplicates_dropped"] += 1
-            else:
-                self._apply(i, True)
-        elif self.expect_first:
-            L = self.prev
-            if self._stale(i, L):
-                self.stats["stale_dropped"] += 1
-            elif self._first_ok(i, L):
-                self.expect_first = False
-                self._apply(i, False)
-            else:
-                first = L if self.futures else L + 1
-                self._gap(i, f"U <= {first} <= u for the first update after the snapshot (lastUpdateId={L})")
-        elif self._next_ok(i, self.prev):
-            self._apply(i, False)
-        elif self.u[i] <= self.prev:
-            self.stats["duplicates_dropped"] += 1
-        else:
-            self._gap(i, f"pu={self.prev}" if self.futures else f"U={self.prev + 1}")
-
-    def snapshot(self, s):
-        snap = self.cap.snapshots[s]
-        if self.mode == self.SYNCED and not self.expect_first:
-            self.stats["snapshots_ignored"] += 1
-            return
-        was_gap = self.mode == self.GAP
-        buffered, self.buffer = self.buffer, []
-        self.stats["snapshots_used"] += 1
-        self.ops.append((-s - 1, False, False))
-        self.mode, self.expect_first, self.prev = self.SYNCED, True, snap["last_update_id"]
-        if not was_gap:
-            for i in buffered:  # the initial sync: these diffs were never applied, rows are new
-                self.diff(i)
-            return
-        applied_before = len(self.ops)
-        self.replaying = True
-        for i in buffered:
-            self.diff(i)
-        self.replaying = False
-        if len(self.ops) > applied_before:  # one row for the resynchronised state
-            i, _, gap = self.ops[-1]
-            self.ops[-1] = (i, True, self.mode == self.GAP)
-
-    def run(self):
-        snaps = self.cap.snapshots
-        si = 0
-        for i in range(len(self.U)):
-            while si < len(snaps) and snaps[si]["before_depth"] <= i:
-                self.snapshot(si)
-                si += 1
-            self.diff(i)
-        while si < len(snaps):
-            self.snapshot(si)
-            si += 1
-        return self.ops
+# -- arguments ----------------------------------------------------------------------------------
+def _clock_arg(clock: str, time: str | None, fn: str) -> str:
+    if time is not None:
+        warnings.warn(f"{fn}(time=...) is deprecated; pass clock={time!r}", DeprecationWarning, stacklevel=3)
+        if clock not in ("exchange", time):
+            raise ParameterError(f"{fn}: time={time!r} (deprecated) and clock={clock!r} disagree; pass clock= only")
+        clock = time
+    if clock not in _CLOCKS:
+        raise ParameterError(f"clock={clock!r}: expected one of {_CLOCKS}")
+    return clock
 
 
-def _plan_rows(cap: BinanceCapture, ops, time: str):
-    """Delta rows (side, price, size, ts, reset, emit) for the ops, and the op of every row."""
-    d, lv = cap.depth, cap.levels
-    counts = d["n_bid"] + d["n_ask"]
-    msg = np.array([op[0] for op in ops], dtype=np.int64)
-    emit_op = np.array([op[1] for op in ops], dtype=bool)
-    ts_msg = d["E"] * _MS if time == "exchange" else d["local_ts"]
-    n_rows = np.zeros(len(ops), dtype=np.int64)
-    # snapshots are few; diff ops are gathered in one vectorised pass
-    is_snap = msg < 0
-    diff_ops = np.flatnonzero(~is_snap)
-    m = msg[diff_ops]
-    c = np.maximum(counts[m], 1)  # an empty diff still gets one (marker) row to carry its emit
-    n_rows[diff_ops] = c
-    for j in np.flatnonzero(is_snap):
-        snap = cap.snapshots[-int(msg[j]) - 1]
-        n_rows[j] = max(1, len(snap["bids"]) + len(snap["asks"]))
-    total = int(n_rows.sum())
-    side = np.zeros(total, dtype=np.int8)
-    price = np.full(total, np.nan)
-    size = np.full(total, np.nan)
-    ts = np.zeros(total, dtype=np.int64)
-    start = np.cumsum(n_rows) - n_rows
-    # diff rows
-    rows = np.repeat(start[diff_ops], c) + (np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c))
-    src = np.repeat(d["offset"][m], c) + (np.arange(int(c.sum())) - np.repeat(np.cumsum(c) - c, c))
-    real = np.repeat(counts[m] > 0, c)
-    side[rows[real]] = lv["side"][src[real]]
-    price[rows[real]] = lv["price"][src[real]]
-    size[rows[real]] = lv["qty"][src[real]]
-    ts[rows] = np.repeat(ts_msg[m], c)
-    # snapshot rows
-    for j in np.flatnonzero(is_snap):
-        snap = cap.snapshots[-int(msg[j]) - 1]
-        nb, na = len(snap["bids"]), len(snap["asks"])
-        a = int(start[j])
-        side[a : a + nb] = 1
-        side[a + nb : a + nb + na] = -1
-        price[a : a + nb + na] = np.concatenate([snap["bids"][:, 0], snap["asks"][:, 0]])
-        size[a : a + nb + na] = np.concatenate([snap["bids"][:, 1], snap["asks"][:, 1]])
-        ts[a : a + n_rows[j]] = snap["local_ts"]  # never sampled: a snapshot op emits no row
-    reset = np.zeros(total, dtype=bool)
-    reset[start[is_snap]] = True
-    emit = np.zeros(total, dtype=bool)
-    last = start + n_rows - 1
-    emit[last[emit_op]] = True
-    row_op = np.repeat(np.arange(len(ops)), n_rows)
-    return side, price, size, ts, reset, emit, row_op
+def _check_args(market: str, on_gap: str, on_crossed: str) -> None:
+    if market not in _MARKETS:
+        raise ParameterError(f"market={market!r}: expected one of {_MARKETS}")
+    if on_gap not in _ON_GAP:
+        raise ParameterError(f"on_gap={on_gap!r}: expected one of {_ON_GAP}")
+    if on_crossed not in ("raise", "flag"):
+        raise ParameterError(f"on_crossed={on_crossed!r}: expected one of ('raise', 'flag')")
+
+
+def _rebuild(levels, market, clock, on_gap, symbol, tick_size, name) -> Rebuild:
+    return Rebuild(
+        levels=levels, market=market, clock=clock, on_gap=on_gap, symbol=symbol, tick_size=tick_size, name=name
+    )
+
+
+def _parts(rb: Rebuild, paths, symbol, chunk_lines):
+    """(output arrays, is_last) per parsed chunk, then once more for the rows held to the end."""
+    for cap in prefetch(iter_binance_messages(paths, symbol=symbol, chunk_lines=chunk_lines)):
+        yield rb.chunk(cap), False
+    yield rb.finish(), True
+
+
+def _stats_meta(rb: Rebuild) -> dict:
+    seq = rb.seq
+    meta = {
+        "market": rb.market,
+        "clock": rb.clock,
+        "time": rb.clock,  # the deprecated name of "clock"
+        "symbol": rb.sym,
+        "bbo_time": rb.clock,
+        "bbo_stamp": rb.bbo_stamp(),
+        "bbo_stamped": dict(rb.bbo.counts),
+        "gaps": tuple(seq.gaps),
+        "ignored_messages": rb.counts["ignored"],
+        "messages": dict(rb.counts),
+        "lines": dict(rb.parser_counts),
+        "buffered_peak": seq.buffered_peak,
+        "chunks": rb.chunks,
+        "file_order": rb.order.regression.lstrip("; "),
+        **seq.stats,
+    }
+    return meta
+
+
+def _time_hint(rb: Rebuild, exc: TimestampError) -> TimestampError:
+    return TimestampError(str(exc) + rb.order.regression) if rb.order.regression else exc
 
 
 # -- public -----------------------------------------------------------------------------------
-def read_binance(
+def iter_binance(
     paths,
     *,
+    chunk_lines: int = CHUNK_LINES,
     levels: int = 10,
     market: str = "auto",
-    time: str = "exchange",
+    clock: str = "exchange",
     on_gap: str = "raise",
     on_crossed: str = "raise",
     symbol: str | None = None,
     tick_size: float | None = None,
     name: str | None = None,
+    time: str | None = None,
+) -> Iterator[BuildResult]:
+    """Stream a Binance capture: one :class:`~obi_widgets.io.builder.BuildResult` per parsed chunk of
+    about ``chunk_lines`` lines, so a 24 h capture is never held whole (e.g. to write Parquet).
+
+    Same arguments as :func:`read_binance`. Each result holds the book rows, trades and bookTicker
+    rows of its chunk (``bbo`` is None when the chunk has none; bookTicker rows whose containing depth
+    diff is in a later chunk come with that chunk, and a last result may carry only such rows);
+    concatenating the results gives :func:`read_binance`'s result row for row. ``meta`` per chunk:
+    ``chunk`` (0-based), ``row0`` (global index of its first book row), ``update_id``,
+    ``event_time_ns``, ``bbo_update_id``, ``trade_id`` of its rows, the running counts and stamps
+    of :func:`read_binance` so far, and ``clock_offset_ns`` (with p5/p95) over its depth diffs.
+    The book's ``meta["tick"]`` is the grid inferred so far (a later chunk can refine it; pass
+    ``tick_size=`` to fix it). Crossed rows (``on_crossed="raise"``) and time going backwards
+    across chunks raise as in :func:`read_binance`.
+    """
+
+    clock = _clock_arg(clock, time, "iter_binance")
+    _check_args(market, on_gap, on_crossed)
+    rb = _rebuild(levels, market, clock, on_gap, symbol, tick_size, name)
+    return _iter(rb, paths, symbol, chunk_lines, on_crossed)
+
+
+def _iter(rb: Rebuild, paths, symbol, chunk_lines, on_crossed) -> Iterator[BuildResult]:
+    held: list = []
+    last = {"book": _I64_MIN, "trades": _I64_MIN, "bbo": _I64_MIN}
+    for part, final in _parts(rb, paths, symbol, chunk_lines):
+        if not (final and not part["bbo"]):  # the last part only carries bookTicker rows held to the end
+            held.append(part)
+        if rb.known:
+            for p in held:
+                yield _chunk_result(rb, p, last, on_crossed)
+            held = []
+
+
+def _chunk_result(rb: Rebuild, p: dict, last: dict, on_crossed: str) -> BuildResult:
+    """The BuildResult of one chunk's output arrays (see :func:`iter_binance`)."""
+    from ..book import Book
+    from ..trades import Trades
+
+    k = last.setdefault("chunk", 0)
+    last["chunk"] = k + 1
+    name = rb.name
+    book_meta = _book_meta(rb.market or "spot", rb.sym, rb.builder.tick_size)
+    ts, bpx, bsz, apx, asz, src = p["book"]
+    crossed = crossed_mask(bpx[:, 0], apx[:, 0])
+    row0 = p["row0"]
+    if on_crossed == "raise":
+        check_not_crossed(
+            ts,
+            bpx,
+            apx,
+            what="built book",
+            place=lambda r: f"row {r + row0} in {name}",
+            note=lambda r: f", after input row {int(src[r])}",
+            unit="rows of this chunk",
+            hint="; pass on_crossed='flag' to keep them flagged instead",
+        )
+    tr, b = p["trades"], p["bbo"]
+    for key, arr in (("book", ts), ("trades", tr["ts"]), ("bbo", b.get("ts"))):
+        if arr is not None and arr.shape[0]:
+            if arr[0] < last[key]:
+                raise _time_hint(
+                    rb,
+                    TimestampError(
+                        f"{key} rows of chunk {k} start at {format_ns(int(arr[0]))}, before the previous "
+                        f"chunk's last row ({format_ns(int(last[key]))})"
+                    ),
+                )
+            last[key] = int(arr[-1])
+    try:
+        book = Book(ts, bpx, bsz, apx, asz, name=name, meta=book_meta, validate=not crossed.any())
+        trades = Trades(tr["ts"], tr["price"], tr["size"], tr["side"], name=name)
+        bbo = None
+        if b:
+            bbo = Book(
+                b["ts"], b["bid"], b["bid_qty"], b["ask"], b["ask_qty"], name=f"{name} bookTicker", meta=book_meta
+            )
+    except TimestampError as exc:
+        raise _time_hint(rb, exc) from None
+    meta = _stats_meta(rb)
+    meta.update(rb.offset_stats(p["depth_lag"]))
+    meta.update(
+        chunk=k,
+        row0=row0,
+        update_id=p["update_id"],
+        event_time_ns=p["event_time_ns"],
+        bbo_update_id=b["u"] if b else np.zeros(0, np.int64),
+        trade_id=tr["id"],
+    )
+    return BuildResult(book, {"crossed": crossed, "gap": p["gap"]}, src, rb.builder.tick_size, trades, bbo, meta)
+
+
+def read_binance(
+    paths,
+    *,
+    levels: int = 10,
+    market: str = "auto",
+    clock: str = "exchange",
+    on_gap: str = "raise",
+    on_crossed: str = "raise",
+    symbol: str | None = None,
+    tick_size: float | None = None,
+    name: str | None = None,
+    chunk_lines: int = CHUNK_LINES,
+    time: str | None = None,
 ) -> BuildResult:
     """Book, trades and bookTicker from one Binance capture file or several consecutive ones.
 
+    The capture is streamed (``chunk_lines`` lines parsed at a time, the next chunk parsed in a
+    thread while the current one is built); only the output arrays are kept, and they grow in
+    place, so the peak memory stays near the size of the result.
+
     ``levels``: levels per side of the rebuilt book (the REST snapshot has up to 1000; deeper rows
     are NaN). ``market``: "spot" or "futures" sync rule (see the module docstring); "auto" takes
-    futures when the depth updates carry ``pu``. ``time``: "exchange" stamps book rows with the
-    diff's event time ``E`` and trades with their trade time ``T`` (ms, converted to ns);
-    "local" uses the capture clock of each line (in the sample capture about 1.27 s behind the
-    exchange). ``on_gap``: "raise" or "flag" (see the module docstring). ``on_crossed``: "raise"
-    or "flag" (see :mod:`obi_widgets.io.builder`). ``symbol``: keep one symbol of a multi-symbol
-    capture. ``tick_size``: the price grid (inferred by default).
+    futures when the depth updates carry ``pu``. ``clock``: ONE clock for every series of the
+    result. "exchange": book rows at the diff's event time ``E``, trades at their trade time ``T``,
+    bookTicker rows at their ``E`` (futures) or, on spot where bookTicker has no event time, at
+    the ``E`` of the depth diff whose ``[U, u]`` contains the row's ``u`` (exact; the rare row in
+    no diff gets its capture time + the clock offset measured at the nearest diff; see
+    ``meta["bbo_stamp"]``). "local": the capture clock of each line for all three (in the sample
+    capture about 1.27 s behind the exchange). On the capture clock a trade's message arrives a
+    little after the bookTicker rows that already show its effect, so sign trades against
+    receive-time quotes with a lag (Lee & Ready's own remedy), e.g. ``lag="100ms"``; on the
+    exchange clock no lag is needed. ``time=`` is the deprecated name of ``clock``.
+    ``on_gap``: "raise" or "flag" (see the module docstring). ``on_crossed``: "raise" or "flag"
+    (see :mod:`obi_widgets.io.builder`). ``symbol``: keep one symbol of a multi-symbol capture.
+    ``tick_size``: the price grid (inferred by default).
 
     Returns a :class:`~obi_widgets.io.builder.BuildResult`: ``book`` has one row per APPLIED diff
     (a message changing several levels gives one row); ``flags`` has ``"crossed"`` and ``"gap"``;
     ``trades`` is :class:`~obi_widgets.Trades` (side -1 when ``m`` is true, else +1); ``bbo`` is the
-    bookTicker stream as a 1-level Book (None when the capture has none), stamped with the capture
-    clock when the messages have no event time (spot), else with ``E`` under ``time="exchange"``.
-    ``meta``: ``update_id`` (T,) the ``u`` each book row was sampled after; ``event_time_ns`` (T,);
-    ``bbo_update_id``; ``bbo_time`` ("local" or "exchange"); ``trade_id``; ``market``; ``time``;
-    ``symbol``; ``gaps`` (text of each gap); ``stale_dropped``, ``duplicates_dropped``,
-    ``snapshots_used``, ``snapshots_ignored``, ``ignored_messages`` (counts).
+    bookTicker stream as a 1-level Book (None when the capture has none). ``meta``:
+    ``update_id`` (T,) the ``u`` each book row was sampled after; ``event_time_ns`` (T,);
+    ``bbo_update_id``; ``trade_id``; ``market``; ``clock`` (and ``time``, its old name);
+    ``bbo_time`` (the clock of the bookTicker rows, = ``clock``); ``bbo_stamp`` (how they were
+    stamped, in words) and ``bbo_stamped`` (rows per way, and ``raised``: rows lifted to the
+    stamp before them to keep time order); ``clock_offset_ns``, ``clock_offset_p5_ns``,
+    ``clock_offset_p95_ns``: median and 5th/95th percentiles of ``E - capture time`` over the
+    depth diffs; ``symbol``; ``gaps`` (text of each gap); accounting of what was not used:
+    ``stale_dropped`` (diffs already in the snapshot), ``duplicates_dropped``, ``snapshots_used``,
+    ``snapshots_ignored``, ``ignored_messages`` (lines of other kinds), ``messages`` (counts per
+    kind read), ``lines`` (the parser's own line counts, when it gives them); ``file_order`` (text
+    when a file starts earlier than the one before it ends, else ""); ``buffered_peak`` (most
+    diffs held at once for a snapshot's replay); ``chunks``.
+
+    Files out of order: a sequence gap, a time error or a missing snapshot caused by files given
+    in the wrong order says so, and names the order of their first lines.
 
     The books' :attr:`~obi_widgets.Book.meta`: ``venue`` ("Binance" for spot, "Binance USD-M" or
     "Binance COIN-M" for futures), ``symbol``, ``size_unit`` / ``price_unit`` the base / quote
@@ -284,74 +312,77 @@ def read_binance(
     from ..book import Book
     from ..trades import Trades
 
-    if market not in _MARKETS:
-        raise ParameterError(f"market={market!r}: expected one of {_MARKETS}")
-    if time not in _TIMES:
-        raise ParameterError(f"time={time!r}: expected one of {_TIMES}")
-    if on_gap not in _ON_GAP:
-        raise ParameterError(f"on_gap={on_gap!r}: expected one of {_ON_GAP}")
-    cap = read_binance_messages(paths, symbol=symbol)
-    files = ", ".join(map(str, cap.files))
-    d = cap.depth
-    if market == "auto":
-        market = "futures" if d["pu"].size and (d["pu"] >= 0).any() else "spot"
-    if not cap.snapshots:
-        raise DataFormatError(
-            f'{files}: no REST depth snapshot ({{"lastUpdateId": ...}} line); the book cannot be rebuilt from diffs alone'
-        )
-    sym = symbol.upper() if symbol else (next(iter(cap.symbols)) if cap.symbols else None)
-    if name is None:
-        name = f"binance {market} {sym}" if sym else f"binance {market}"
-    seq = _Sequencer(cap, market == "futures", on_gap)
-    ops = seq.run()
-
-    builder = BookBuilder(levels, tick_size=tick_size, name=name)
-    if ops:
-        side, price, size, ts, reset, emit, row_op = _plan_rows(cap, ops, time)
-        builder.feed(ts, side, price, size, emit=emit, reset=reset)
-    else:
-        row_op = np.zeros(0, dtype=np.int64)
-    # per book row: the op it was sampled after -> message -> update id, gap flag
-    ts_out, *_rest, src = builder.arrays()
-    op_of_row = row_op[src]
-    op_msg = np.array([op[0] for op in ops], dtype=np.int64)
-    op_gap = np.array([op[2] for op in ops], dtype=bool)
-    msg_of_row = op_msg[op_of_row] if ops else np.zeros(0, np.int64)
-    gap = op_gap[op_of_row] if ops else np.zeros(0, bool)
-
-    book_meta = _book_meta(market, sym, builder.tick_size)
-    t = cap.trades
-    trades = Trades(
-        t["T"] * _MS if time == "exchange" else t["local_ts"],
-        t["price"],
-        t["qty"],
-        np.where(t["buyer_maker"], -1, 1).astype(np.int8),
-        name=name,
-    )
-    b = cap.bbo
-    bbo = None
-    bbo_time = "local"
-    if b["u"].size:
-        has_e = bool((b["E"] >= 0).all())
-        bbo_time = "exchange" if (time == "exchange" and has_e) else "local"
-        bts = b["E"] * _MS if bbo_time == "exchange" else b["local_ts"]
-        bbo = Book(bts, b["bid"], b["bid_qty"], b["ask"], b["ask_qty"], name=f"{name} bookTicker", meta=book_meta)
-    meta = {
-        "update_id": d["u"][msg_of_row],
-        "event_time_ns": d["E"][msg_of_row] * _MS,
-        "bbo_update_id": b["u"],
-        "bbo_time": bbo_time,
-        "trade_id": t["id"],
-        "market": market,
-        "time": time,
-        "symbol": sym,
-        "gaps": tuple(seq.gaps),
-        "ignored_messages": cap.ignored,
-        **seq.stats,
+    clock = _clock_arg(clock, time, "read_binance")
+    _check_args(market, on_gap, on_crossed)
+    L = int(levels) if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool) else 1
+    book_cols = [Grow(np.int64), Grow(np.float64, L), Grow(np.float64, L), Grow(np.float64, L), Grow(np.float64, L)]
+    src_col, gap_col, uid_col, et_col = Grow(np.int64), Grow(bool), Grow(np.int64), Grow(np.int64)
+    t_cols = {
+        k: Grow(dt)
+        for k, dt in (("ts", np.int64), ("price", float), ("size", float), ("side", np.int8), ("id", np.int64))
     }
-    return builder.result(
-        on_crossed=on_crossed, flags={"gap": gap}, trades=trades, bbo=bbo, meta=meta, book_meta=book_meta
-    )
+    b_cols = {
+        k: Grow(dt)
+        for k, dt in (
+            ("ts", np.int64),
+            ("bid", float),
+            ("bid_qty", float),
+            ("ask", float),
+            ("ask_qty", float),
+            ("u", np.int64),
+        )
+    }
+    lags: list[np.ndarray] = []
+    rb = _rebuild(levels, market, clock, on_gap, symbol, tick_size, name)
+    for part, _final in _parts(rb, paths, symbol, chunk_lines):
+        bk = part["book"]
+        for col, arr in zip(book_cols, bk[:5]):
+            col.add(arr)
+        src_col.add(bk[5])
+        gap_col.add(part["gap"])
+        uid_col.add(part["update_id"])
+        et_col.add(part["event_time_ns"])
+        for key, col in t_cols.items():
+            col.add(part["trades"][key])
+        if part["bbo"]:
+            for key, col in b_cols.items():
+                col.add(part["bbo"][key])
+        lags.append(part["depth_lag"])
+        del part, bk
+    ts, bpx, bsz, apx, asz = (c.take() for c in book_cols)
+    src = src_col.take()
+    name = rb.name
+    book_meta = _book_meta(rb.market or "spot", rb.sym, rb.builder.tick_size)
+    crossed = crossed_mask(bpx[:, 0], apx[:, 0])
+    where = f" in {name}"
+    if on_crossed == "raise":
+        check_not_crossed(
+            ts,
+            bpx,
+            apx,
+            what="built book",
+            place=lambda r: f"row {r}{where}",
+            note=lambda r: f", after input row {int(src[r])}",
+            hint="; pass on_crossed='flag' to keep them flagged instead",
+        )
+    t = {k: c.take() for k, c in t_cols.items()}
+    b = {k: c.take() for k, c in b_cols.items()}
+    try:
+        if crossed.any():
+            check_time_order(ts, place=lambda r: f"output row {r}{where} (input row {int(src[r])})")
+        book = Book(ts, bpx, bsz, apx, asz, name=name, meta=book_meta, validate=not crossed.any())
+        trades = Trades(t["ts"], t["price"], t["size"], t["side"], name=name)
+        bbo = None
+        if b["u"].shape[0]:
+            bbo = Book(
+                b["ts"], b["bid"], b["bid_qty"], b["ask"], b["ask_qty"], name=f"{name} bookTicker", meta=book_meta
+            )
+    except TimestampError as exc:
+        raise _time_hint(rb, exc) from None
+    meta = _stats_meta(rb)
+    meta.update(rb.offset_stats(np.concatenate(lags)))
+    meta.update(update_id=uid_col.take(), event_time_ns=et_col.take(), bbo_update_id=b["u"], trade_id=t["id"])
+    return BuildResult(book, {"crossed": crossed, "gap": gap_col.take()}, src, rb.builder.tick_size, trades, bbo, meta)
 
 
 def read_binance_book(paths, **kwargs):
@@ -359,21 +390,32 @@ def read_binance_book(paths, **kwargs):
     return read_binance(paths, **kwargs).book
 
 
-def read_binance_trades(paths, *, time: str = "exchange", symbol: str | None = None, name: str | None = None):
-    """Only the trades of a capture, as :class:`~obi_widgets.Trades` (no snapshot needed)."""
+def read_binance_trades(
+    paths,
+    *,
+    clock: str = "exchange",
+    symbol: str | None = None,
+    name: str | None = None,
+    chunk_lines: int = CHUNK_LINES,
+    time: str | None = None,
+):
+    """Only the trades of a capture, as :class:`~obi_widgets.Trades` (no snapshot needed; streamed).
+
+    ``clock``: "exchange" (trade time ``T``) or "local" (capture time); ``time=`` is its deprecated name.
+    To get the book too, call :func:`read_binance` once and take ``.book`` and ``.trades`` from its
+    result (one parse)."""
     from ..trades import Trades
 
-    if time not in _TIMES:
-        raise ParameterError(f"time={time!r}: expected one of {_TIMES}")
-    cap = read_binance_messages(paths, symbol=symbol)
-    t = cap.trades
-    return Trades(
-        t["T"] * _MS if time == "exchange" else t["local_ts"],
-        t["price"],
-        t["qty"],
-        np.where(t["buyer_maker"], -1, 1).astype(np.int8),
-        name=name,
-    )
+    clock = _clock_arg(clock, time, "read_binance_trades")
+    cols = {k: Grow(dt) for k, dt in (("ts", np.int64), ("price", float), ("size", float), ("side", np.int8))}
+    for cap in iter_binance_messages(paths, symbol=symbol, chunk_lines=chunk_lines):
+        t = cap.trades
+        cols["ts"].add(t["T"] * _MS if clock == "exchange" else t["local_ts"])
+        cols["price"].add(t["price"])
+        cols["size"].add(t["qty"])
+        cols["side"].add(np.where(t["buyer_maker"], -1, 1).astype(np.int8))
+    c = {k: g.take() for k, g in cols.items()}
+    return Trades(c["ts"], c["price"], c["size"], c["side"], name=name)
 
 
-__all__ = ["read_binance", "read_binance_book", "read_binance_trades"]
+__all__ = ["read_binance", "iter_binance", "read_binance_book", "read_binance_trades", "split_symbol"]
