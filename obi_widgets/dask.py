@@ -241,11 +241,12 @@ def apply_rows(fn, part, prev_tail, next_instrument, carry: int, align: str, kin
     """
     info = part.attrs.get("obi_widgets", {})
     inst = _instrument(part)
-    ahead = prev_tail if prev_tail is not None and inst is not None else None
-    if ahead is not None:
-        ahead = ahead[ahead["instrument"] == inst]
-    c = 0 if ahead is None else len(ahead)
-    frame = part if c == 0 else pd.concat([ahead, part], ignore_index=True)
+    frame, c = part, 0
+    if prev_tail is not None and inst is not None:
+        ahead = prev_tail[prev_tail["instrument"] == inst]
+        c = len(ahead)
+        if c:
+            frame = pd.concat([ahead, part], ignore_index=True)
     if len(frame) == 0:
         keep = slice(0, 0)
     elif align == "backward":
@@ -276,19 +277,19 @@ def _check(carry, align) -> int:
 
 
 def _row_tasks(store, fn, carry: int, align: str, kind: str):
-    import dask
+    from dask.delayed import delayed
 
     store, pieces = _pieces_of(store, kind)
     parts = store.to_delayed()
     tails: list[Any] = [None]
     if carry:
         for i in range(len(parts) - 1):
-            tails.append(dask.delayed(_tail)(tails[-1], parts[i], carry))
+            tails.append(delayed(_tail)(tails[-1], parts[i], carry))
     tasks = []
     for i, part in enumerate(parts):
         prev = tails[i] if carry else None
         nxt = pieces[i + 1].instrument if i + 1 < len(pieces) else None
-        tasks.append(dask.delayed(apply_rows)(fn, part, prev, nxt, carry, align, kind))
+        tasks.append(delayed(apply_rows)(fn, part, prev, nxt, carry, align, kind))
     return tasks, pieces
 
 
@@ -341,7 +342,8 @@ def per_day(
     single-process metric gives for that day's rows of the whole series. ``scheduler``: passed to
     :func:`dask.compute` (None: the active Client or the default threads).
     """
-    import dask
+    from dask.base import compute
+    from dask.delayed import delayed
 
     carry = _check(carry, align)
     tasks, pieces = _row_tasks(store, row_fn, carry, align, kind)
@@ -357,8 +359,8 @@ def per_day(
                 break
             idx.append(j)
             between += pieces[j].rows
-    jobs = [dask.delayed(_gather_day)(day_fn, key, [tasks[i] for i in sorted(set(idx))]) for key, idx in owners.items()]
-    done = dask.compute(*jobs, scheduler=scheduler)
+    jobs = [delayed(_gather_day)(day_fn, key, [tasks[i] for i in sorted(set(idx))]) for key, idx in owners.items()]
+    done = compute(*jobs, scheduler=scheduler)
     return dict(done)
 
 

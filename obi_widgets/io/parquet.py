@@ -234,7 +234,9 @@ def _pieces(data) -> Iterator[tuple[str, Any, Any]]:
         raise ParameterError(
             f"to_parquet: data must be a Book, Trades, BuildResult or an iterable of them, got {type(data).__name__}"
         )
-    for i, item in enumerate(items):
+    i = -1  # no enumerate(): it would hold the previous chunk while the next one is made
+    for item in items:
+        i += 1
         if isinstance(item, BuildResult):
             yield "book", item.book, item
             if item.trades is not None:
@@ -249,6 +251,7 @@ def _pieces(data) -> Iterator[tuple[str, Any, Any]]:
             raise ParameterError(
                 f"to_parquet: chunk {i} is a {type(item).__name__}; expected a Book, Trades or BuildResult"
             )
+        item = None  # not held while the iterator makes the next chunk
 
 
 def _table(kind: str, value, extra, lo: int, hi: int, kv: dict[str, str]):
@@ -420,46 +423,52 @@ def to_parquet(
         raise ParameterError(f"to_parquet: tick must be a finite number > 0, got {tick!r}")
     root = Path(root)
     writer: _Writer | None = None
-    last: dict[str, tuple[int, int]] = {}  # kind -> (last ts, chunk number)
+    last: dict[str, int] = {}  # kind -> last ts written
     first: dict[str, PartInfo] = {}
+    inst = ""
+
+    def write_one(n: int, kind: str, value, extra) -> None:
+        nonlocal writer, inst
+        if len(value) == 0:
+            return
+        if writer is None:
+            name = instrument
+            if name is None:
+                meta = getattr(value, "meta", {}) or {}
+                name = meta.get("symbol") or value.name
+            if not isinstance(name, str) or not name:
+                raise ParameterError("to_parquet: pass instrument= (the data has no meta['symbol'] and no name to use)")
+            if name in (".", ".."):
+                raise ParameterError(f"to_parquet: {name!r} cannot name an instrument")
+            inst = name
+            writer = _Writer(root, name, existing, compression, row_group_rows)
+        ts = value.ts
+        prev = last.get(kind)
+        if prev is not None and int(ts[0]) < prev:
+            raise TimestampError(
+                f"to_parquet: {kind} chunk {n} starts at {format_ns(int(ts[0]))}, before the previous "
+                f"chunk ended ({format_ns(prev)}); chunks must come in time order"
+            )
+        last[kind] = int(ts[-1])
+        kv = _metadata(kind, value, extra, instrument=inst, venue=venue, tick=tick, clock=clock)
+        cuts = np.flatnonzero(np.diff(ts // NS_PER_DAY)) + 1
+        bounds = [0, *cuts.tolist(), len(ts)]
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            date = _day(int(ts[lo]))
+            table = _table(kind, value, extra, lo, hi, kv)
+            info = _info_of(table, partition_dir(root, kind, inst, date) / f"chunk {n}")
+            if kind in first:
+                check_parts([first[kind], info])
+            else:
+                first[kind] = info
+            writer.write(kind, date, table)
+
     try:
-        for n, (kind, value, extra) in enumerate(_pieces(data)):
-            if len(value) == 0:
-                continue
-            if writer is None:
-                name = instrument
-                if name is None:
-                    meta = getattr(value, "meta", {}) or {}
-                    name = meta.get("symbol") or value.name
-                if not isinstance(name, str) or not name:
-                    raise ParameterError(
-                        "to_parquet: pass instrument= (the data has no meta['symbol'] and no name to use)"
-                    )
-                if name in (".", ".."):
-                    raise ParameterError(f"to_parquet: {name!r} cannot name an instrument")
-                instrument = name
-                writer = _Writer(root, name, existing, compression, row_group_rows)
-            ts = value.ts
-            prev = last.get(kind)
-            if prev is not None and int(ts[0]) < prev[0]:
-                raise TimestampError(
-                    f"to_parquet: {kind} chunk {n} starts at {format_ns(int(ts[0]))}, before the previous "
-                    f"chunk ended ({format_ns(prev[0])}); chunks must come in time order"
-                )
-            last[kind] = (int(ts[-1]), n)
-            kv = _metadata(kind, value, extra, instrument=instrument, venue=venue, tick=tick, clock=clock)
-            days = ts // NS_PER_DAY
-            cuts = np.flatnonzero(np.diff(days)) + 1
-            bounds = [0, *cuts.tolist(), len(ts)]
-            for lo, hi in zip(bounds[:-1], bounds[1:]):
-                date = _day(int(ts[lo]))
-                table = _table(kind, value, extra, lo, hi, kv)
-                info = _info_of(table, partition_dir(root, kind, instrument, date) / f"chunk {n}")
-                if kind in first:
-                    check_parts([first[kind], info])
-                else:
-                    first[kind] = info
-                writer.write(kind, date, table)
+        n = 0  # no enumerate(): it keeps the previous item while the next one is made
+        for piece in _pieces(data):
+            write_one(n, *piece)
+            piece = None  # drop the chunk before the iterator makes the next one
+            n += 1
         if writer is not None:
             writer.close_all()
     except BaseException:
