@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._lazy import lazy_module
 from ..errors import ParameterError
-from ._common import filled, positive_number, ratio, require_book
+from ._common import positive_number, require_book
+
+_k = lazy_module("._level_kernels", __package__)  # numba loads on the first kernel call
 
 FORMS = ("diff", "ratio")
 TRUNCATED_MODES = ("nan", "keep")
@@ -45,24 +48,19 @@ def band_imbalance(book, bps: float = 10, *, form: str = "diff", truncated: str 
         raise ParameterError(f"band_imbalance(): form must be one of {FORMS}, got {form!r}")
     if truncated not in TRUNCATED_MODES:
         raise ParameterError(f"band_imbalance(): truncated must be one of {TRUNCATED_MODES}, got {truncated!r}")
-    m = 0.5 * (book.bid_px[:, 0] + book.ask_px[:, 0])
-    ok = m > 0  # NaN compares False
-    half = np.where(ok, m, np.nan)[:, None] * (float(bps) * 1e-4)
-    slack = half * EDGE_RTOL
-    mid2 = np.where(ok, m, np.nan)[:, None]
-    with np.errstate(invalid="ignore"):  # NaN (empty level, undefined mid) compares False, no warning needed
-        in_bid = (mid2 - book.bid_px) <= half + slack
-        in_ask = (book.ask_px - mid2) <= half + slack
-    bid = np.where(in_bid, filled(book.bid_sz), 0.0).sum(axis=1)
-    ask = np.where(in_ask, filled(book.ask_sz), 0.0).sum(axis=1)
-    bad = ~ok
-    if truncated == "nan":
-        bad |= in_bid[:, -1] | in_ask[:, -1]
-    if form == "diff":
-        out = ratio(bid - ask, bid + ask)
-    else:
-        out = ratio(bid, bid + ask)
-    out[bad] = np.nan
+    out = np.empty(len(book))
+    # one compiled pass over the rows: band test, sums and ratio fused (no (T, L) temporaries)
+    _k.band_imbalance(
+        book.bid_px,
+        book.bid_sz,
+        book.ask_px,
+        book.ask_sz,
+        float(bps) * 1e-4,
+        EDGE_RTOL,
+        truncated == "nan",
+        form == "diff",
+        out,
+    )
     return out
 
 

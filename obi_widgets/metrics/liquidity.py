@@ -6,12 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._lazy import lazy_module
 from .._time import to_duration_ns
 from ..errors import ParameterError
-from ._common import filled, positive_number, ratio, require_book
+from ._common import positive_number, ratio, require_book
 from ._flow import bin_count, bin_index, buy_sell_weights, require_trades, time_bins
 from ._stats import Regression, ols
-from .prices import mid
+
+_k = lazy_module("._level_kernels", __package__)  # numba loads on the first kernel call
 
 SIDES = ("bid", "ask", "both")
 SWEEP_SIDES = ("buy", "sell")
@@ -63,51 +65,25 @@ def depth(book, levels=None, bps=None, side: str = "both", *, unit: str = "size"
     _check_choice(side, SIDES, "side", fn)
     _check_choice(unit, DEPTH_UNITS, "unit", fn)
     band = None if bps is None else positive_number(bps, "bps", fn) / 1e4
-    m = mid(book)
-    total = np.zeros(len(book))
-    for name in ("bid", "ask") if side == "both" else (side,):
-        px = getattr(book, f"{name}_px")[:, :n_lv]
-        sz = filled(getattr(book, f"{name}_sz")[:, :n_lv])
-        if unit == "notional":
-            sz = sz * np.where(np.isnan(px), 0.0, px)
-        if band is not None:
-            with_mid = np.where(np.isnan(m), 0.0, m)[:, None]
-            dist = np.abs(np.where(np.isnan(px), np.inf, px) - with_mid)
-            inside = dist <= np.abs(with_mid) * (band + _REL)
-            sz = np.where(inside, sz, 0.0)
-        total += sz.sum(axis=1)
-    if band is not None:
-        total[np.isnan(m)] = np.nan
-    return total
-
-
-# -- slope ------------------------------------------------------------------------------------
-def _side_slope(px: np.ndarray, sz: np.ndarray, m: np.ndarray, log_volume: bool) -> np.ndarray:
-    have = ~np.isnan(px)
-    count = have.sum(axis=1)
-    cum = np.cumsum(filled(sz), axis=1)
-    if log_volume:
-        pos = have & (cum > 0)
-        v = np.full(cum.shape, np.nan)
-        np.log(cum, out=v, where=pos)
-    else:
-        v = np.where(have, cum, np.nan)
-    # first term: v_1 / |p_1 / p_0 - 1|
-    first = ratio(v[:, 0], np.abs(ratio(px[:, 0], m) - 1.0))
-    total = first.copy()
-    if px.shape[1] > 1:
-        num = ratio(v[:, 1:], v[:, :-1]) - 1.0
-        den = np.abs(ratio(px[:, 1:], px[:, :-1]) - 1.0)
-        terms = ratio(num, den)
-        pair = have[:, 1:]  # the term for level tau+1 exists when that level does
-        bad = pair & ~np.isfinite(terms)
-        total = total + np.where(pair, np.where(np.isfinite(terms), terms, 0.0), 0.0).sum(axis=1)
-        total[bad.any(axis=1)] = np.nan
-    out = ratio(total, count.astype(np.float64))
-    out[count == 0] = np.nan
+    out = np.empty(len(book))
+    # one compiled pass: NaN sizes as 0, notional, band test and both sides' sums fused
+    _k.depth(
+        book.bid_px,
+        book.bid_sz,
+        book.ask_px,
+        book.ask_sz,
+        n_lv,
+        side != "ask",
+        side != "bid",
+        unit == "notional",
+        band is not None,
+        0.0 if band is None else band + _REL,
+        out,
+    )
     return out
 
 
+# -- slope ------------------------------------------------------------------------------------
 def book_slope(book, levels=None, side: str = "both", *, log_volume: bool = True) -> np.ndarray:
     r"""Order-book slope of Næs & Skjeltorp (2006), "Order book characteristics and the
     volume-volatility relation: empirical evidence from a limit order market", *Journal of
@@ -132,45 +108,28 @@ def book_slope(book, levels=None, side: str = "both", *, log_volume: bool = True
     book = require_book(book, fn)
     n_lv = _check_levels(book, levels, fn)
     _check_choice(side, SIDES, "side", fn)
-    m = mid(book)
-    out = {}
-    for name in ("bid", "ask") if side == "both" else (side,):
-        px = getattr(book, f"{name}_px")[:, :n_lv]
-        sz = getattr(book, f"{name}_sz")[:, :n_lv]
-        out[name] = _side_slope(px, sz, m, bool(log_volume))
-    if side == "both":
-        return 0.5 * (out["bid"] + out["ask"])
-    return out[side]
+    log_volume = bool(log_volume)
+    out = np.empty(len(book))
+    v = np.empty((len(book), n_lv))  # one (T, levels) buffer, reused for the second side
+    for k, name in enumerate(("bid", "ask") if side == "both" else (side,)):
+        px = getattr(book, f"{name}_px")
+        _k.slope_volume(px, getattr(book, f"{name}_sz"), log_volume, n_lv, v)
+        if log_volume:
+            np.log(v, out=v)  # numpy's log (its results, bit for bit); NaN stays NaN without a warning
+        _k.slope(px, v, book.bid_px, book.ask_px, n_lv, out, k == 1)
+    return out
 
 
 # -- sweep cost ---------------------------------------------------------------------------------
-def _walk(book, side: str):
-    if side == "buy":
-        px, sz, best = book.ask_px, book.ask_sz, book.ask_px[:, 0]
-    else:
-        px, sz, best = book.bid_px, book.bid_sz, book.bid_px[:, 0]
-    q = filled(sz)
-    cum = np.cumsum(q, axis=1)
-    notional = np.cumsum(q * np.where(np.isnan(px), 0.0, px), axis=1)
-    return px, cum, notional, best
-
-
-def _sweep(px, cum, notional, best, m, q: float, side: str, reference: str, unit: str) -> np.ndarray:
-    t = px.shape[0]
-    reach = cum >= q * (1.0 - _REL)
-    ok = reach.any(axis=1)
-    k = np.argmax(reach, axis=1)
-    rows = np.arange(t)
-    prev_cum = np.where(k > 0, cum[rows, np.maximum(k - 1, 0)], 0.0)
-    prev_not = np.where(k > 0, notional[rows, np.maximum(k - 1, 0)], 0.0)
-    remaining = np.maximum(q - prev_cum, 0.0)
-    cost = prev_not + np.where(ok, px[rows, k], 0.0) * remaining
-    vwap = np.where(ok, cost / q, np.nan)
-    ref = m if reference == "mid" else best
-    diff = vwap - ref if side == "buy" else ref - vwap
-    if unit == "price":
-        return diff
-    return 1e4 * ratio(diff, ref)
+def _sweep(book, qs, side: str, reference: str, unit: str) -> np.ndarray:
+    """(T, Q) costs of walking the book for each quantity of ``qs``, one compiled pass over the rows."""
+    px, sz = (book.ask_px, book.ask_sz) if side == "buy" else (book.bid_px, book.bid_sz)
+    out = np.empty((len(book), len(qs)))
+    q = np.asarray(qs, dtype=np.float64)
+    _k.sweep(
+        px, sz, book.bid_px[:, 0], book.ask_px[:, 0], q, side == "buy", reference == "mid", unit == "bps", _REL, out
+    )
+    return out
 
 
 def sweep_cost(book, quantity, side: str = "buy", *, reference: str = "mid", unit: str = "bps") -> np.ndarray:
@@ -201,8 +160,7 @@ def sweep_cost(book, quantity, side: str = "buy", *, reference: str = "mid", uni
     _check_choice(side, SWEEP_SIDES, "side", fn)
     _check_choice(reference, REFERENCES, "reference", fn)
     _check_choice(unit, COST_UNITS, "unit", fn)
-    px, cum, notional, best = _walk(book, side)
-    return _sweep(px, cum, notional, best, mid(book), q, side, reference, unit)
+    return _sweep(book, [q], side, reference, unit).ravel()  # (T, 1) -> (T,), a view
 
 
 def slippage_curve(book, quantities, side: str = "buy", *, reference: str = "mid", unit: str = "bps") -> np.ndarray:
@@ -219,12 +177,7 @@ def slippage_curve(book, quantities, side: str = "buy", *, reference: str = "mid
     _check_choice(side, SWEEP_SIDES, "side", fn)
     _check_choice(reference, REFERENCES, "reference", fn)
     _check_choice(unit, COST_UNITS, "unit", fn)
-    px, cum, notional, best = _walk(book, side)
-    m = mid(book)
-    out = np.empty((len(book), len(qv)))
-    for j, q in enumerate(qv):
-        out[:, j] = _sweep(px, cum, notional, best, m, q, side, reference, unit)
-    return out
+    return _sweep(book, qv, side, reference, unit)
 
 
 # -- price impact from trades ---------------------------------------------------------------------

@@ -24,10 +24,11 @@ import pandas as pd
 from .._lazy import lazy_module
 from .._time import as_ns_array, check_time_order, format_ns, to_duration_ns, to_ns
 from ..errors import ParameterError, TimestampError
-from ._common import filled, ratio, require_book
+from ._common import ratio, require_book
 from ._ticks import check_tick, to_ticks
 
 _k = lazy_module("._ofi_kernels", __package__)  # numba loads on the first kernel call
+_lk = lazy_module("._level_kernels", __package__)
 
 EMPTY_MODES = ("zero", "nan")
 HOWS = ("sum", "mean", "last", "first", "count", "max", "min")
@@ -411,9 +412,8 @@ def integrated_ofi(
     per_row = ofi(book, levels, empty=empty, tick=tick)
     if per_row.ndim == 1:
         per_row = per_row[:, None]
-    depth_row = (filled(book.bid_sz[:, :levels]).sum(axis=1) + filled(book.ask_sz[:, :levels]).sum(axis=1)) / (
-        2.0 * levels
-    )
+    depth_row = np.empty(len(book))
+    _lk.mean_depth(book.bid_sz, book.ask_sz, levels, depth_row)  # one pass, (T, L) read in place
     if freq is None:
         ts = np.array(book.ts)
         flow = per_row

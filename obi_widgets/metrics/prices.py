@@ -7,15 +7,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._lazy import lazy_module
 from ..errors import ParameterError
 from ._common import positive_number, ratio, require_book
-from ._ticks import check_tick, infer_tick, to_ticks
+from ._ticks import GRID_TOLERANCE, check_tick, infer_tick, to_ticks
+
+_k = lazy_module("._level_kernels", __package__)  # numba loads on the first kernel call
 
 
 def mid(book) -> np.ndarray:
     r"""Mid price :math:`m_t = (P^b_t + P^a_t) / 2`, one value per row; NaN where a side is empty."""
     book = require_book(book, "mid")
-    return 0.5 * (book.bid_px[:, 0] + book.ask_px[:, 0])
+    out = np.add(book.bid_px[:, 0], book.ask_px[:, 0])
+    return np.multiply(out, 0.5, out=out)  # in place: no second temporary
 
 
 def spread(book) -> np.ndarray:
@@ -38,10 +42,9 @@ def weighted_mid(book) -> np.ndarray:
     sizes are 0.
     """
     book = require_book(book, "weighted_mid")
-    bid, ask = book.bid_px[:, 0], book.ask_px[:, 0]
-    qb, qa = book.bid_sz[:, 0], book.ask_sz[:, 0]
-    w = ratio(qb, qb + qa)
-    return np.minimum(np.maximum(bid + (ask - bid) * w, bid), ask)
+    out = np.empty(len(book))
+    _k.weighted_mid(book.bid_px[:, 0], book.ask_px[:, 0], book.bid_sz[:, 0], book.ask_sz[:, 0], out)  # one pass
+    return out
 
 
 # -- Stoikov's micro-price ---------------------------------------------------------------------------
@@ -382,9 +385,17 @@ def microprice(book, model: MicropriceModel | None = None, **fit_kwargs) -> np.n
         raise ParameterError(f"microprice(): model must be a MicropriceModel, got {type(model).__name__}")
     elif fit_kwargs:
         raise ParameterError(f"microprice(): fit options {sorted(fit_kwargs)} cannot be used with model=")
-    ok, lo, hi, w_lo, _ = _states(book, model.tick, model.n_imb, model.n_spread)
-    g = model.adjustment.ravel()
-    adj = w_lo * g[lo] + (1.0 - w_lo) * np.where(w_lo < 1.0, g[hi], 0.0)
-    out = np.full(len(book), np.nan)
-    out[ok] = mid(book)[ok] + adj[ok]
+    # one compiled pass: ticks, grid check, state and look-up per row (same arithmetic as _states)
+    bid, ask = book.bid_px[:, 0], book.ask_px[:, 0]
+    g = np.ascontiguousarray(model.adjustment, dtype=np.float64).ravel()
+    out = np.empty(len(book))
+    bad = np.empty(2, dtype=np.int64)
+    tick = float(model.tick)
+    _k.microprice(
+        bid, ask, book.bid_sz[:, 0], book.ask_sz[:, 0], tick, GRID_TOLERANCE, model.n_imb, model.n_spread, g, out, bad
+    )
+    if bad[0] >= 0:
+        to_ticks(bid, tick, "best bid")  # raises the ParameterError naming the row
+    if bad[1] >= 0:
+        to_ticks(ask, tick, "best ask")
     return out

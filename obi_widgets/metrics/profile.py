@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._lazy import lazy_module
 from ..errors import ParameterError
-from ._common import ratio, require_book
+from ._common import require_book
+
+_k = lazy_module("._level_kernels", __package__)  # numba loads on the first kernel call
 
 SIDES = ("bid", "ask")
 
@@ -23,9 +26,9 @@ def cumulative_depth(book, side: str) -> np.ndarray:
         raise ParameterError(f"side must be one of {SIDES}, got {side!r}")
     px = book.bid_px if side == "bid" else book.ask_px
     sz = book.bid_sz if side == "bid" else book.ask_sz
-    cum = np.cumsum(np.where(np.isnan(sz), 0.0, sz), axis=1)
-    cum[np.isnan(px)] = np.nan
-    return cum
+    out = np.empty(px.shape)
+    _k.cumulative_depth(px, sz, out)  # one pass: NaN sizes as 0, running sum, NaN at empty levels
+    return out
 
 
 def cumulative_depth_imbalance(book) -> np.ndarray:
@@ -39,6 +42,6 @@ def cumulative_depth_imbalance(book) -> np.ndarray:
     level k or both depths are 0.
     """
     book = require_book(book, "cumulative_depth_imbalance")
-    bid = cumulative_depth(book, "bid")
-    ask = cumulative_depth(book, "ask")
-    return ratio(bid - ask, bid + ask)
+    out = np.empty(book.bid_px.shape)
+    _k.cumulative_depth_imbalance(book.bid_px, book.bid_sz, book.ask_px, book.ask_sz, out)  # one fused pass
+    return out
