@@ -81,7 +81,7 @@ def test_incremental_book_in_small_chunks(l2_file, chunksize):
 
 def test_incremental_book_gzip_local_time_and_dispatch(tmp_path):
     path = write(tmp_path / "x.csv.gz", HEADER + "\n".join(L2_ROWS) + "\n", gz=True)
-    res = read_tardis_book(path, levels=2, time="local")
+    res = read_tardis_book(path, levels=2, clock="local")
     assert res.book.ts.tolist() == [
         t * 1000 for t in (1585699209947000, 1585699210040000, 1585699210130000, 1585699210231000, 1585699210330000)
     ]
@@ -125,9 +125,9 @@ def test_incremental_book_errors(tmp_path, l2_file):
         tmp_path / "back.csv",
         HEADER + "\n".join(L2_ROWS[1:5] + [L2_ROWS[5].replace("1585699210010000,", "1585699209000000,", 1)]) + "\n",
     )
-    with pytest.raises(TimestampError, match=r"back.csv:6: book time goes backwards.*time='local'"):
+    with pytest.raises(TimestampError, match=r"back.csv:6: book time goes backwards.*clock='local'"):
         read_tardis_book(back)
-    assert len(read_tardis_book(back, time="local").book) == 2
+    assert len(read_tardis_book(back, clock="local").book) == 2
     trades = write(tmp_path / "trades.csv", TRADES)
     with pytest.raises(DataFormatError, match=r"trades.csv: not a Tardis incremental_book_L2 file.*trades file"):
         read_tardis_book(trades)
@@ -138,7 +138,7 @@ def test_incremental_book_errors(tmp_path, l2_file):
         read_tardis_book(two)
     assert as_lists(read_tardis_book(two, symbol="eth-perpetual", levels=1).book.ask_px) == [[6416.0]]
     with pytest.raises(ParameterError):
-        read_tardis_book(l2_file, time="exchange_time")
+        read_tardis_book(l2_file, clock="exchange_time")
     with pytest.raises(FileNotFoundError):
         read_tardis_book(tmp_path / "missing.csv")
 
@@ -170,7 +170,7 @@ def test_book_snapshot(tmp_path):
     assert as_lists(book.bid_px) == [[6412.4, 6412.3, 6412.0, N, N], [6412.5, 6412.4, 6412.3, N, N]]
     assert as_lists(book.bid_sz) == [[2.0, 1.0, 4.0, N, N], [0.7, 2.0, 1.0, N, N]]
     assert book.name == "binance-futures BTCUSDT"
-    top2 = read_tardis_snapshots(path, levels=2, time="local")
+    top2 = read_tardis_snapshots(path, levels=2, clock="local")
     assert top2.shape == (2, 2) and top2.ts.tolist() == [1585699200130000000, 1585699200230000000]
     assert isinstance(read_tardis(path), Book)
     with pytest.raises(ParameterError, match="levels=6"):
@@ -201,7 +201,7 @@ def test_trades(tmp_path):
     assert t.price.tolist() == [6412.01, 6412.02, 6412.02]
     assert t.size.tolist() == [0.003, 0.5, 0.1]
     assert t.ts.tolist() == [1585699200045000000, 1585699200046000000, 1585699200046000000]
-    assert read_tardis_trades(path, time="local").ts.tolist()[-1] == 1585699200050000000
+    assert read_tardis_trades(path, clock="local").ts.tolist()[-1] == 1585699200050000000
     assert len(read_tardis(path)) == 3
 
 
@@ -217,12 +217,12 @@ def test_trades_errors(tmp_path):
     )
     with pytest.raises(TimestampError, match=r"b.csv:3: trade time goes backwards"):
         read_tardis_trades(back)
-    assert len(read_tardis_trades(back, time="local")) == 3
+    assert len(read_tardis_trades(back, clock="local")) == 3
 
 
 def test_book_meta_venue_symbol_tick(l2_file, tmp_path):
     book = read_tardis_book(l2_file, levels=2).book
-    assert dict(book.meta) == {"venue": "deribit", "symbol": "BTC-PERPETUAL", "tick": 0.5}
+    assert dict(book.meta) == {"venue": "deribit", "symbol": "BTC-PERPETUAL", "clock": "exchange", "tick": 0.5}
     snap = read_tardis_snapshots(write(tmp_path / "snap.csv.gz", SNAP5, gz=True))
     assert dict(snap.meta) == {"venue": "binance-futures", "symbol": "BTCUSDT"}
     assert snap.tick == 0.1  # estimated from the prices: 6412.4, 6412.5, 6412.6, ...

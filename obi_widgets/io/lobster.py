@@ -5,6 +5,11 @@ Message columns: time (seconds after midnight), type (1 new limit order, 2 parti
 size, price (USD x 10000), direction (1 buy limit order, -1 sell limit order).
 Orderbook columns, per level k = 1..L: ask price, ask size, bid price, bid size. Row i is the
 book after message i. Empty levels are written as price ±9999999999 with size 0.
+
+The files are parsed block by block by one numba pass (:mod:`obi_widgets.io._csv`; pyarrow's CSV
+reader takes the blocks it does not, e.g. exponents): the numbers are the correctly rounded
+float64 of the text, as pandas' and pyarrow's readers give them. Errors name ``file:line``: a
+non-numeric or empty value, a ragged line, an empty file, a truncated gzip (the last complete line).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError, ParameterError
+from ._csv import BLOCK_SIZE, FLOAT, CsvReader, read_first_line
 
 PRICE_SCALE = 10_000.0
 DUMMY_PRICE = 9_999_999_999
@@ -24,17 +30,23 @@ MESSAGE_COLUMNS = ("time", "type", "order_id", "size", "price", "direction")
 _DATE_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_")
 
 
-def _read_csv(path, what: str) -> np.ndarray:
+def _read_csv(path, what: str, block_size: int = BLOCK_SIZE) -> np.ndarray:
+    """The file's numbers as a float64 (rows, columns) array (streamed in blocks, see :mod:`._csv`)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"LOBSTER {what} file not found: {path}")
-    try:
-        frame = pd.read_csv(path, header=None, dtype=np.float64, engine="c", compression="infer")
-    except pd.errors.EmptyDataError:  # a ValueError too: caught first
-        raise DataFormatError(f"{path}: empty LOBSTER {what} file") from None
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise DataFormatError(f"{path}: not a LOBSTER {what} file (numeric CSV without header): {exc}") from None
-    return frame.to_numpy()
+    first = read_first_line(path, what)
+    if first is None:
+        raise DataFormatError(f"{path}: empty LOBSTER {what} file")
+    names = [f"c{i}" for i in range(first.count(",") + 1)]
+    reader = CsvReader(
+        path, names, dict.fromkeys(names, FLOAT), has_header=False, what=f"LOBSTER {what} (numeric CSV without header)"
+    )
+    out = reader.read_all(block_size).floats
+    if out.size and np.isnan(out).any():
+        r, c = (int(x[0]) for x in np.nonzero(np.isnan(out)))
+        raise DataFormatError(f"{path}:{r + 1}: column {c + 1} is empty, expected a number (LOBSTER {what} file)")
+    return out
 
 
 def _day_ns(path, date) -> int:
@@ -61,9 +73,7 @@ def read_lobster_messages(message_path, *, date=None) -> pd.DataFrame:
 
     Prices are divided by 10000 to USD. ``date`` defaults to the date in the file name.
     """
-    raw = _read_csv(message_path, "message")
-    if raw.shape[1] < 6:
-        raise DataFormatError(f"{message_path}: a LOBSTER message file has 6 columns, found {raw.shape[1]}")
+    raw = _messages(message_path)
     ts = _times_ns(raw[:, 0], message_path, date)
     return pd.DataFrame(
         {
@@ -86,12 +96,21 @@ def read_lobster_book(message_path, orderbook_path, *, date=None, validate: bool
     The Book's ``meta``: ``venue`` "NASDAQ", ``symbol`` from the file name (``AMZN_2012-06-21_...``
     gives "AMZN"), ``price_unit`` "USD", ``size_unit`` "shares", ``tick`` 0.01.
     """
+    return _book_from(_messages(message_path), message_path, orderbook_path, date, validate)
+
+
+def _messages(message_path) -> np.ndarray:
+    """The message file's numbers, checked for its 6 columns."""
+    raw = _read_csv(message_path, "message")
+    if raw.shape[1] < 6:
+        raise DataFormatError(f"{message_path}: a LOBSTER message file has 6 columns, found {raw.shape[1]}")
+    return raw
+
+
+def _book_from(msg: np.ndarray, message_path, orderbook_path, date, validate: bool):
     from ..book import Book
 
-    msg = _read_csv(message_path, "message")
     ob = _read_csv(orderbook_path, "orderbook")
-    if msg.shape[1] < 6:
-        raise DataFormatError(f"{message_path}: a LOBSTER message file has 6 columns, found {msg.shape[1]}")
     if ob.shape[1] % 4:
         raise DataFormatError(
             f"{orderbook_path}: a LOBSTER orderbook file has 4 columns per level, found {ob.shape[1]} columns"
@@ -121,18 +140,19 @@ def read_lobster_trades(message_path, *, date=None, hidden: bool = True, cross: 
     aggressor's, opposite to the executed resting order: ``side = -direction``; a cross trade has
     no aggressor and gets side 0.
     """
+    return _trades_from(_messages(message_path), message_path, date, hidden, cross)
+
+
+def _trades_from(raw: np.ndarray, message_path, date, hidden: bool, cross: bool):
     from ..trades import Trades
 
-    raw = _read_csv(message_path, "message")
-    if raw.shape[1] < 6:
-        raise DataFormatError(f"{message_path}: a LOBSTER message file has 6 columns, found {raw.shape[1]}")
     kinds = (4, 5, 6) if hidden and cross else (4, 5) if hidden else (4, 6) if cross else (4,)
     rows = np.isin(raw[:, 1], kinds)
     continuous = rows & (raw[:, 1] != 6)
     bad = np.flatnonzero(continuous & ~np.isin(raw[:, 5], (-1, 1)))
     if bad.size:
         raise DataFormatError(
-            f"{message_path}: execution at row {bad[0]} has direction {raw[bad[0], 5]!r}, expected 1 or -1"
+            f"{message_path}:{bad[0] + 1}: execution at row {bad[0]} has direction {raw[bad[0], 5]!r}, expected 1 or -1"
         )
     ts = _times_ns(raw[rows, 0], message_path, date)
     side = np.where(raw[rows, 1] == 6, 0, -raw[rows, 5]).astype(np.int8)
@@ -150,9 +170,7 @@ def read_lobster_halts(message_path, *, date=None) -> pd.DataFrame:
     halt to the resume message (inclusive), so that ``book[first_row:last_row + 1]`` are the rows
     during the halt. Raises DataFormatError on a resume or quoting message with no halt before it.
     """
-    raw = _read_csv(message_path, "message")
-    if raw.shape[1] < 6:
-        raise DataFormatError(f"{message_path}: a LOBSTER message file has 6 columns, found {raw.shape[1]}")
+    raw = _messages(message_path)
     rows = np.flatnonzero(raw[:, 1] == 7)
     ts = _times_ns(raw[:, 0], message_path, date)
     halts: list[dict] = []
@@ -188,8 +206,10 @@ def read_lobster_halts(message_path, *, date=None) -> pd.DataFrame:
 def read_lobster(
     message_path, orderbook_path, *, date=None, hidden: bool = True, cross: bool = False, validate: bool = True
 ):
-    """Both at once: ``(book, trades)`` from a LOBSTER message + orderbook pair."""
+    """Both at once: ``(book, trades)`` from a LOBSTER message + orderbook pair (the message file
+    is parsed once)."""
+    msg = _messages(message_path)
     return (
-        read_lobster_book(message_path, orderbook_path, date=date, validate=validate),
-        read_lobster_trades(message_path, date=date, hidden=hidden, cross=cross),
+        _book_from(msg, message_path, orderbook_path, date, validate),
+        _trades_from(msg, message_path, date, hidden, cross),
     )
