@@ -27,12 +27,13 @@ those rows kept and ``flags["crossed"]`` set on them (such a Book is built with
 ``validate=False``: its crossed rows break the Book invariant on purpose, and
 ``result.book[~result.unreliable]`` is the clean part).
 
-Prices are keyed internally as integers: ``key = price * 10**k / g`` on the grid of step
-``tick_size = g * 10**-k``. By default the grid is inferred: k is the fewest decimal places that
-write every price exactly (up to a few float64 ulps, which absorbs the rounding of text-to-float
-parsing; at most 12 places), g the gcd of all the prices in those units. Later chunks may refine the grid (the live keys are
-rescaled). Pass ``tick_size`` to fix it: a price off that grid is then an error. Output prices are
-the input floats themselves, never recomputed from keys.
+Prices are keyed internally as integers: ``key = rint(price * 10**k)`` on the decimal grid
+``10**-k``; the tick is ``tick_size = g * 10**-k``. By default the grid is inferred: k is the
+fewest decimal places that write every price exactly (up to a few float64 ulps, which absorbs the
+rounding of text-to-float parsing; at most 12 places), g the gcd of all the prices in those units.
+Later chunks may refine the grid (a finer g changes nothing in the ladder; more decimal places
+rescale the live keys). Pass ``tick_size`` to fix it: a price off that grid is then an error.
+Output prices are the input floats themselves, never recomputed from keys.
 
 The ladder of each side is a blocked sorted array (the leaf level of a B+-tree, see
 :mod:`obi_widgets.io._builder_kernels`) inside one numba kernel: finding a level d places from the
@@ -41,6 +42,14 @@ bound (no dense window to re-centre), memory is O(live levels) + O(T * levels) o
 A stateful :class:`BookBuilder` takes the stream in chunks (``feed`` may be called many times,
 the ladder carries over), so a day of tens of millions of updates never has to sit in memory as
 input all at once; :func:`build_book` is the one-shot form.
+
+Per ``feed``: one pass checks every row and finds the grid (sides, finite prices, sizes >= 0,
+decimals, gcd: :func:`~obi_widgets.io._builder_kernels.scan`; nothing changes when it fails), one
+kernel pass applies the rows and writes the sampled top-N rows, then ``ts`` is gathered at the
+sampled rows. :meth:`BookBuilder.result` checks time order and crossing and builds the Book
+without re-running the Book's other invariant checks: the builder's output satisfies them by
+construction (levels strictly ordered because distinct keys are distinct grid prices, empty levels
+NaN in both price and size and only at the tail, prices finite and sizes >= 0 as checked on input).
 """
 
 from __future__ import annotations
@@ -49,7 +58,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -154,6 +163,15 @@ def as_side(side, n: int | None = None) -> np.ndarray:
     raise ParameterError(f"side must be ints, bools or strings, got dtype {arr.dtype}")
 
 
+def _side_array(side, n: int) -> np.ndarray:
+    """Sides as int8 for the kernels; int8 input is used as is (:func:`_k.scan` checks its values)."""
+    if isinstance(side, np.ndarray) and side.dtype == np.int8:
+        if side.shape != (n,):
+            raise ParameterError(f"side has shape {side.shape}, expected ({n},) like ts")
+        return np.ascontiguousarray(side)
+    return as_side(side, n)
+
+
 def _row_mask(value, n: int, what: str) -> np.ndarray:
     arr = np.asarray(value)
     if arr.dtype == bool:
@@ -207,58 +225,52 @@ def _check_values(side, price, size):
 
 
 # -- the builder ------------------------------------------------------------------------------
-class _Ladder:
-    """One side's blocked sorted array (see :mod:`obi_widgets.io._builder_kernels`)."""
+class _Ladders:
+    """Both sides' blocked sorted arrays, side index first (see :mod:`obi_widgets.io._builder_kernels`)."""
 
     def __init__(self, blocks: int = 16):
         B = _k.BLOCK
-        self.K = np.zeros((blocks, B), dtype=np.int64)
-        self.P = np.zeros((blocks, B))
-        self.S = np.zeros((blocks, B))
-        self.cnt = np.zeros(blocks, dtype=np.int64)
-        self.dirs = np.zeros(blocks, dtype=np.int64)
-        self.dlast = np.zeros(blocks, dtype=np.int64)
-        self.free = np.zeros(blocks, dtype=np.int64)
-        self.info = np.zeros(3, dtype=np.int64)
-        _k.clear(self.cnt, self.free, self.info)
+        self.K = np.zeros((2, blocks, B), dtype=np.int64)
+        self.P = np.zeros((2, blocks, B))
+        self.S = np.zeros((2, blocks, B))
+        self.cnt = np.zeros((2, blocks), dtype=np.int64)
+        self.dirs = np.zeros((2, blocks), dtype=np.int64)
+        self.dlast = np.zeros((2, blocks), dtype=np.int64)
+        self.free = np.zeros((2, blocks), dtype=np.int64)
+        self.info = np.zeros((2, 3), dtype=np.int64)
+        for q in range(2):
+            _k.clear(self.cnt, self.free, self.info, q)
 
     @property
     def arrays(self):
         return self.K, self.P, self.S, self.cnt, self.dirs, self.dlast, self.free, self.info
 
-    def grow(self) -> None:
-        m = self.cnt.shape[0]
-        for name in ("K", "P", "S"):
-            old = getattr(self, name)
-            new = np.zeros((2 * m, old.shape[1]), dtype=old.dtype)
-            new[:m] = old
-            setattr(self, name, new)
-        for name in ("cnt", "dirs", "dlast"):
-            old = getattr(self, name)
-            new = np.zeros(2 * m, dtype=old.dtype)
-            new[:m] = old
-            setattr(self, name, new)
-        nfree = int(self.info[1])
-        free = np.zeros(2 * m, dtype=np.int64)
-        free[:nfree] = self.free[:nfree]
-        free[nfree : nfree + m] = np.arange(2 * m - 1, m - 1, -1)
-        self.free = free
-        self.info[1] = nfree + m
+    @property
+    def empty(self) -> bool:
+        return not self.info[:, 2].any()
 
-    def levels(self):
-        keys, px, sz = _k.levels_of(self.K, self.P, self.S, self.cnt, self.dirs, self.info)
-        return keys, px, sz
+    def grow(self) -> None:
+        """Double the blocks of both sides (the new ones go on the free stacks)."""
+        m = self.cnt.shape[1]
+        for name in ("K", "P", "S", "cnt", "dirs", "dlast"):
+            old = getattr(self, name)
+            new = np.zeros((2, 2 * m, *old.shape[2:]), dtype=old.dtype)
+            new[:, :m] = old
+            setattr(self, name, new)
+        free = np.zeros((2, 2 * m), dtype=np.int64)
+        for q in range(2):
+            nfree = int(self.info[q, 1])
+            free[q, :nfree] = self.free[q, :nfree]
+            free[q, nfree : nfree + m] = np.arange(2 * m - 1, m - 1, -1)
+            self.info[q, 1] = nfree + m
+        self.free = free
+
+    def levels(self, q: int):
+        return _k.levels_of(self.K, self.P, self.S, self.cnt, self.dirs, self.info, q)
 
     def rescale(self, factor: int) -> None:
-        nd = int(self.info[0])
-        if not nd:
-            return
-        used = self.dirs[:nd]
-        lo, hi = int(self.K[used[0], 0]), int(self.dlast[nd - 1])
-        if max(abs(lo), abs(hi)) > (2**62) // factor:
+        if not _k.rescale(self.K, self.cnt, self.dirs, self.dlast, self.info, factor, 2**62):
             raise ParameterError("the refined price grid overflows int64 keys; pass tick_size= explicitly")
-        self.K[used] *= factor
-        self.dlast[:nd] *= factor
 
 
 class BookBuilder:
@@ -281,8 +293,7 @@ class BookBuilder:
         self.name = name
         self._explicit = tick_size is not None
         self._k, self._g = _tick_grid(tick_size) if self._explicit else (0, 0)  # g == 0: no price seen yet
-        self._bid = _Ladder()
-        self._ask = _Ladder()
+        self._ladders = _Ladders()
         self._chunks: list[tuple[np.ndarray, ...]] = []
         self._rows_in = 0
         self._rows_out = 0
@@ -305,40 +316,41 @@ class BookBuilder:
 
     def depth(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The whole current ladder, best first: ``(bid_px, bid_sz, ask_px, ask_sz)`` (copies)."""
-        _, bp, bs = self._bid.levels()
-        _, ap, as_ = self._ask.levels()
+        _, bp, bs = self._ladders.levels(0)
+        _, ap, as_ = self._ladders.levels(1)
         return bp, bs, ap, as_
 
     # -- input ------------------------------------------------------------------------------
-    def _keys(self, side: np.ndarray, price: np.ndarray) -> np.ndarray:
-        if not self._explicit:
-            k, bad = _k.decimals_needed(side, price, self._k, MAX_DECIMALS)
-            if bad >= 0:
-                raise ParameterError(
-                    f"price at row {bad} ({float(price[bad])!r}) is not a decimal with at most {MAX_DECIMALS} "
-                    "places (or has too many digits for float64); pass tick_size= explicitly"
-                )
-            g_chunk = int(_k.grid_gcd(side, price, k, 0))
-            old = self._g * 10 ** (k - self._k)  # the old step in the new units (0 if none yet)
-            g = math.gcd(old, g_chunk) or 0
-            if old and g != old:
-                self._rescale(old // g)
-            self._k, self._g = k, g
-            if g == 0:  # no priced row so far (only markers, or only zero prices)
-                if np.any(side != 0):
-                    self._g = 1
-                else:
-                    return np.zeros(side.shape[0], dtype=np.int64)
-        keys, bad = _k.price_keys(side, price, self._k, self._g)
-        if bad >= 0:
+    def _grid(self, side: np.ndarray, price: np.ndarray, size: np.ndarray, raw_side) -> None:
+        """Check the chunk and settle the grid (k, g) for it, rescaling the live keys when k grows.
+
+        Raises before anything changes: the checks of :func:`_k.scan` in the order a reader
+        expects them (sides, then prices, then sizes, over the whole chunk; then the grid).
+        """
+        code, bad, k, g, priced = _k.scan(side, price, size, self._k, MAX_DECIMALS, self._g, self._explicit)
+        if code != _k.OK:
+            self._raise_bad(code, int(bad), raw_side, side, price, size)
+        if self._explicit:
+            return
+        if k > self._k and not self._ladders.empty:
+            self._ladders.rescale(10 ** (k - self._k))
+        if g == 0 and priced:  # priced rows, all at price 0: the finest grid so far
+            g = 1
+        self._k, self._g = int(k), int(g)
+
+    def _raise_bad(self, code: int, bad: int, raw_side, side, price, size) -> NoReturn:
+        as_side(raw_side, side.shape[0])  # a side that is not +-1/0 (int8 input is only checked here)
+        _check_values(side, price, size)
+        if code == _k.BAD_DECIMALS:
+            raise ParameterError(
+                f"price at row {bad} ({float(price[bad])!r}) is not a decimal with at most {MAX_DECIMALS} "
+                "places (or has too many digits for float64); pass tick_size= explicitly"
+            )
+        if code == _k.OFF_GRID:
             raise ParameterError(
                 f"price at row {bad} ({float(price[bad])!r}) is not a multiple of tick_size {self.tick_size!r}"
             )
-        return keys
-
-    def _rescale(self, factor: int) -> None:
-        for ladder in (self._bid, self._ask):
-            ladder.rescale(factor)
+        raise BookError(f"row {bad} of this chunk is not a valid level update")  # pragma: no cover
 
     def feed(self, ts, side, price, size, *, emit=None, reset=None) -> int:
         """Apply n delta rows in order (see the module docstring for the columns); returns the
@@ -351,7 +363,8 @@ class BookBuilder:
         """
         ts = as_ns_array(ts)
         n = ts.shape[0]
-        side = as_side(side, n)
+        raw_side = side
+        side = _side_array(side, n)
         price = np.ascontiguousarray(price, dtype=np.float64)
         size = np.ascontiguousarray(size, dtype=np.float64)
         for label, arr in (("price", price), ("size", size)):
@@ -359,25 +372,24 @@ class BookBuilder:
                 raise ParameterError(f"{label} has shape {arr.shape}, expected ({n},) like ts")
         emit_mask = _emit_mask(emit, ts)
         reset_mask = np.zeros(n, dtype=bool) if reset is None else _row_mask(reset, n, "reset")
-        _check_values(side, price, size)
-        keys = self._keys(side, price)
+        self._grid(side, price, size, raw_side)
+        scale = float(_k.POW10[self._k])
         m = int(np.count_nonzero(emit_mask))
         bpx, bsz, apx, asz = (np.empty((m, self.levels)) for _ in range(4))  # the kernel fills every cell
         src = np.empty(m, dtype=np.int64)
-        b, a = self._bid, self._ask
+        lad = self._ladders
         row, r = 0, 0
         while True:
             row, r = _k.apply_deltas(
                 side,
-                keys,
                 price,
                 size,
                 reset_mask,
                 emit_mask,
                 row,
+                scale,
                 self.levels,
-                *b.arrays,
-                *a.arrays,
+                *lad.arrays,
                 bpx,
                 bsz,
                 apx,
@@ -387,9 +399,7 @@ class BookBuilder:
             )
             if row >= n:
                 break
-            for ladder in (b, a):  # a side ran out of blocks: double it and resume at that row
-                if ladder.info[1] == 0:
-                    ladder.grow()
+            lad.grow()  # a side ran out of blocks: double them and resume at that row
         if src.size:
             self._chunks.append((ts[src], bpx, bsz, apx, asz, src + self._rows_in))
         self._rows_in += n
@@ -429,7 +439,10 @@ class BookBuilder:
         and input row) or "flag" (keep the rows, set ``flags["crossed"]``). ``flags``: more
         per-output-row masks to attach. ``validate``: run the Book's invariant checks (skipped
         for the crossed rows' sake when some are flagged; the builder's output is ordered and
-        NaN-tailed by construction, and timestamps are still checked). ``book_meta``: the Book's
+        NaN-tailed by construction, and timestamps are still checked). With ``validate`` the
+        output is checked for time order (and crossing, above); the Book's other invariants hold by
+        construction (see the module docstring), so the Book itself is built without its checks.
+        ``validate=False`` skips the time-order check too. ``book_meta``: the Book's
         :attr:`~obi_widgets.Book.meta` (units, venue, symbol, tick). ``fields``: ``trades``,
         ``bbo``, ``meta`` passed on to the BuildResult.
         """
@@ -450,10 +463,9 @@ class BookBuilder:
                 note=lambda r: f", after input row {int(src[r])}",
                 hint="; pass on_crossed='flag' to keep them flagged instead",
             )
-        if crossed.any():
+        if validate or crossed.any():
             check_time_order(ts, place=lambda r: f"output row {r}{where} (input row {int(src[r])})")
-            validate = False
-        book = Book(ts, bpx, bsz, apx, asz, name=self.name, meta=book_meta, validate=validate)
+        book = Book(ts, bpx, bsz, apx, asz, name=self.name, meta=book_meta, validate=False)
         all_flags = {"crossed": crossed}
         all_flags.update(flags or {})
         return BuildResult(book, all_flags, src, self.tick_size, **fields)
@@ -492,7 +504,7 @@ def infer_tick_size(price, side=None) -> float:
     price = np.ascontiguousarray(price, dtype=np.float64).ravel()
     side = np.ones(price.shape[0], np.int8) if side is None else as_side(side, price.shape[0])
     b = BookBuilder(1)
-    b._keys(side, price)
+    b._grid(side, price, np.zeros(price.shape[0]), side)
     return b.tick_size
 
 
