@@ -5,11 +5,14 @@ from __future__ import annotations
 import gzip
 
 import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from obi_widgets import Book, Trades
 from obi_widgets.errors import CrossedBookError, DataFormatError, ParameterError, TimestampError
-from obi_widgets.io.builder import BuildResult
+from obi_widgets.io.builder import BuildResult, build_book
 from obi_widgets.io.tardis import read_tardis, read_tardis_book, read_tardis_snapshots, read_tardis_trades
 
 HEADER = "exchange,symbol,timestamp,local_timestamp,is_snapshot,side,price,amount\n"
@@ -224,5 +227,223 @@ def test_book_meta_venue_symbol_tick(l2_file, tmp_path):
     book = read_tardis_book(l2_file, levels=2).book
     assert dict(book.meta) == {"venue": "deribit", "symbol": "BTC-PERPETUAL", "clock": "exchange", "tick": 0.5}
     snap = read_tardis_snapshots(write(tmp_path / "snap.csv.gz", SNAP5, gz=True))
-    assert dict(snap.meta) == {"venue": "binance-futures", "symbol": "BTCUSDT"}
+    assert dict(snap.meta) == {
+        "venue": "binance-futures",
+        "symbol": "BTCUSDT",
+        "clock": "exchange",
+        # local_timestamp - timestamp is 7 ms on both rows
+        "clock_offset_median_ns": 7_000_000,
+        "clock_offset_p5_ns": 7_000_000,
+        "clock_offset_p95_ns": 7_000_000,
+        "rows_read": 2,
+        "skipped_other_symbol": 0,
+    }
     assert snap.tick == 0.1  # estimated from the prices: 6412.4, 6412.5, 6412.6, ...
+
+
+# -- the fast path against the pandas implementation it replaced -------------------------------------
+def pandas_l2_reference(path, levels, clock="exchange"):
+    """The previous loader in a few lines: pandas.read_csv of the whole file, the same message rules."""
+    frame = pd.read_csv(path, dtype={"is_snapshot": str, "side": str}, keep_default_na=False)
+    snap = frame["is_snapshot"].str.lower().isin(["true", "1"]).to_numpy()
+    first = int(np.argmax(snap))
+    frame, snap = frame.iloc[first:], snap[first:]
+    local = frame["local_timestamp"].to_numpy()
+    emit = np.ones(len(frame), dtype=bool)
+    emit[:-1] = ((local[1:] != local[:-1]) & ~(snap[1:] & snap[:-1])) | (snap[1:] != snap[:-1])
+    reset = snap & ~np.concatenate([[False], snap[:-1]])
+    ts = frame["timestamp" if clock == "exchange" else "local_timestamp"].to_numpy(np.int64) * 1000
+    side = np.where(frame["side"].str.lower() == "bid", 1, -1)
+    return build_book(
+        ts,
+        side,
+        frame["price"].to_numpy(float),
+        frame["amount"].to_numpy(float),
+        emit=emit,
+        reset=reset,
+        levels=levels,
+        on_crossed="flag",
+    )
+
+
+def same_book(a, b):
+    assert a.ts.tolist() == b.ts.tolist()
+    for f in ("bid_px", "bid_sz", "ask_px", "ask_sz"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f))
+
+
+def l2_text(rng, n_msgs, exchange="binance-futures", symbol="BTCUSDT"):
+    """A random but valid incremental_book_L2 stream: a snapshot, then messages of 1..6 updates that
+    never cross (the mid walks; updates stay on their side of it), one more snapshot halfway."""
+    rows = []
+    mid, t, e = 60000.0, 1_700_000_000_000_000, 0
+    for i in range(n_msgs):
+        t += int(rng.integers(1, 5000))
+        e = max(e, t - int(rng.integers(500, 3000)))  # the exchange's clock: behind, never backwards
+        if i in (0, n_msgs // 2):
+            for d in range(1, 6):
+                rows.append(f"{exchange},{symbol},{e},{t},true,bid,{mid - d * 0.5},{d}")
+                rows.append(f"{exchange},{symbol},{e},{t},true,ask,{mid + d * 0.5},{d}.5")
+            continue
+        for _ in range(int(rng.integers(1, 7))):
+            d = int(rng.integers(1, 12)) * 0.5
+            amount = 0 if rng.random() < 0.3 else round(float(rng.exponential(2.0)) + 0.001, 3)
+            if rng.random() < 0.5:
+                rows.append(f"{exchange},{symbol},{e},{t},false,bid,{mid - d},{amount}")
+            else:
+                rows.append(f"{exchange},{symbol},{e},{t},false,ask,{mid + d},{amount}")
+    return HEADER + "\n".join(rows) + "\n"
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_fast_path_equals_pandas_on_a_generated_file(tmp_path, gz):
+    path = write(tmp_path / ("gen.csv.gz" if gz else "gen.csv"), l2_text(np.random.default_rng(1), 3000), gz=gz)
+    ref = pandas_l2_reference(path, 5)
+    for block_size in (97, 4096, 1 << 20):  # messages and snapshots cut by block boundaries
+        res = read_tardis_book(path, levels=5, block_size=block_size, on_crossed="flag")
+        same_book(res.book, ref.book)
+    local = read_tardis_book(path, levels=5, clock="local", block_size=5000)
+    same_book(local.book, pandas_l2_reference(path, 5, clock="local").book)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 60), block=st.integers(40, 3000), chunk=st.integers(1, 50))
+def test_fast_path_equals_pandas_hypothesis(tmp_path, seed, n, block, chunk):
+    path = write(tmp_path / f"h{seed}.csv", l2_text(np.random.default_rng(seed), n))
+    res = read_tardis_book(path, levels=3, block_size=block, chunksize=chunk, on_crossed="flag")
+    same_book(res.book, pandas_l2_reference(path, 3).book)
+
+
+def test_general_path_quotes_exponents_crlf(tmp_path, l2_file):
+    # the numba pass hands such blocks to pyarrow: same numbers
+    text = l2_file.read_text()
+    quoted = text.replace("deribit,", '"deribit",').replace(",6415.0,", ",6.415e3,").replace("\n", "\r\n")
+    path = write(tmp_path / "quoted.csv", quoted)
+    same_book(read_tardis_book(path, levels=2).book, read_tardis_book(l2_file, levels=2).book)
+
+
+def test_meta_counts_rows_skipped_and_clock_offset(tmp_path, l2_file):
+    res = read_tardis_book(l2_file, levels=2)
+    assert res.meta["rows_read"] == 12 and res.meta["rows"] == 11
+    assert res.meta["skipped"] == {"before_snapshot": 1, "other_symbol": 0}
+    assert res.meta["clock"] == "exchange" and res.meta["files"] == 1
+    # local - exchange per row (us): 100, 27000 x4, 30000 x3, 30000, 30000, 31000, 30000 -> median 30000
+    diffs = np.array([100] + [27000] * 4 + [30000] * 5 + [31000, 30000]) * 1000
+    assert res.meta["clock_offset_median_ns"] == 30_000_000
+    assert res.meta["clock_offset_p5_ns"] == int(round(np.percentile(diffs, 5)))
+    assert res.meta["clock_offset_p95_ns"] == int(round(np.percentile(diffs, 95)))
+    two = write(
+        tmp_path / "two.csv", HEADER + "\n".join(L2_ROWS[1:5] + [L2_ROWS[5].replace("BTC-PERPETUAL", "ETH")]) + "\n"
+    )
+    res = read_tardis_book(two, symbol="BTC-PERPETUAL", levels=2)
+    assert res.meta["skipped"] == {"before_snapshot": 0, "other_symbol": 1} and res.meta["rows_read"] == 5
+
+
+def test_time_is_a_deprecated_alias_of_clock(l2_file, tmp_path):
+    with pytest.warns(DeprecationWarning, match="clock="):
+        res = read_tardis_book(l2_file, levels=2, time="local")
+    assert res.book.ts.tolist() == read_tardis_book(l2_file, levels=2, clock="local").book.ts.tolist()
+    trades = write(tmp_path / "trades.csv", TRADES)
+    with pytest.warns(DeprecationWarning):
+        assert read_tardis_trades(trades, time="local").ts[-1] == 1585699200050000000
+    with pytest.warns(DeprecationWarning), pytest.raises(ParameterError, match="disagree"):
+        read_tardis_trades(trades, time="local", clock="exchange")
+
+
+def test_empty_truncated_and_non_numeric_files(tmp_path, l2_file):
+    empty = write(tmp_path / "empty.csv", "")
+    with pytest.raises(DataFormatError, match=r"empty.csv: empty file"):
+        read_tardis(empty)
+    empty_gz = write(tmp_path / "empty.csv.gz", "", gz=True)
+    with pytest.raises(DataFormatError, match=r"empty.csv.gz: empty file"):
+        read_tardis_book(empty_gz)
+    # a non-numeric price names its own line, also deep in a later block
+    rows = l2_text(np.random.default_rng(2), 400).splitlines()
+    rows[301] = rows[301].rsplit(",", 2)[0] + ",12x.5," + rows[301].rsplit(",", 1)[1]
+    bad = write(tmp_path / "badprice.csv", "\n".join(rows) + "\n")
+    for block_size in (100, 5000, 1 << 20):
+        with pytest.raises(DataFormatError, match=r"badprice.csv:302: price is '12x.5', expected a number"):
+            read_tardis_book(bad, block_size=block_size)
+    ragged = write(tmp_path / "ragged.csv", HEADER + L2_ROWS[1] + "\n" + L2_ROWS[2].rsplit(",", 1)[0] + "\n")
+    with pytest.raises(DataFormatError, match=r"ragged.csv:3: 7 fields, expected 8"):
+        read_tardis_book(ragged)
+    # a truncated gzip: DataFormatError naming the file and the last complete line read
+    whole = gzip.compress(l2_text(np.random.default_rng(3), 3000).encode())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(
+        DataFormatError, match=r"cut.csv.gz: truncated or corrupt gzip file: the data ends after line \d+"
+    ):
+        read_tardis_book(cut, block_size=4096)
+    corrupt = tmp_path / "corrupt.csv.gz"
+    corrupt.write_bytes(whole[:20] + bytes(200) + whole[220:])
+    with pytest.raises(DataFormatError, match=r"corrupt.csv.gz: truncated or corrupt gzip"):
+        read_tardis_book(corrupt)
+
+
+def test_files_out_of_order_get_a_hint(tmp_path):
+    a = write(tmp_path / "day1.csv", HEADER + "\n".join(L2_ROWS[1:8]) + "\n")
+    b = write(tmp_path / "day2.csv", HEADER + "\n".join(L2_ROWS[8:]) + "\n")
+    with pytest.raises(
+        TimestampError, match=r"day1.csv:\d+: .*files look out of order: day1.csv starts before the end of day2.csv"
+    ):
+        read_tardis_book([b, a])
+    t1 = write(tmp_path / "t1.csv", TRADES)
+    t2 = write(tmp_path / "t2.csv", TRADES.replace("15856992000", "15856992100"))
+    assert len(read_tardis_trades([t1, t2])) == 6
+    with pytest.raises(TimestampError, match="out of order"):
+        read_tardis_trades([t2, t1])
+
+
+def pandas_snapshot_reference(path, levels):
+    frame = pd.read_csv(path)
+    get = lambda s, f: np.column_stack([frame[f"{s}[{i}].{f}"].to_numpy(float) for i in range(levels)])  # noqa: E731
+    return (
+        frame["timestamp"].to_numpy(np.int64) * 1000,
+        get("bids", "price"),
+        get("bids", "amount"),
+        get("asks", "price"),
+        get("asks", "amount"),
+    )
+
+
+def test_snapshots_and_trades_equal_pandas_on_generated_files(tmp_path):
+    rng = np.random.default_rng(4)
+    n, L = 3000, 25
+    ts = 1_700_000_000_000_000 + np.cumsum(rng.integers(0, 2000, n))
+    mid = 60000 + np.cumsum(rng.choice([-1, 0, 1], n)) * 0.1
+    cols = {"exchange": ["binance"] * n, "symbol": ["BTCUSDT"] * n, "timestamp": ts, "local_timestamp": ts + 1500}
+    for i in range(L):
+        cols[f"asks[{i}].price"] = np.round(mid + 0.1 * (i + 1), 1)
+        cols[f"asks[{i}].amount"] = np.round(rng.exponential(1.0, n) + 0.001, 3)
+        cols[f"bids[{i}].price"] = np.round(mid - 0.1 * i, 1)
+        cols[f"bids[{i}].amount"] = np.round(rng.exponential(1.0, n) + 0.001, 3)
+    frame = pd.DataFrame(cols)
+    frame.loc[5, ["bids[24].price", "bids[24].amount"]] = np.nan  # an empty level: empty cells
+    path = tmp_path / "snap25.csv.gz"
+    frame.to_csv(path, index=False)
+    book = read_tardis_snapshots(path, block_size=20000)
+    ref = pandas_snapshot_reference(path, L)
+    assert book.ts.tolist() == ref[0].tolist()
+    for got, want in zip((book.bid_px, book.bid_sz, book.ask_px, book.ask_sz), ref[1:]):
+        np.testing.assert_array_equal(got, want)
+    assert book.meta["clock_offset_median_ns"] == 1_500_000 and book.meta["rows_read"] == n
+    trades = pd.DataFrame(
+        {
+            "exchange": "binance",
+            "symbol": "BTCUSDT",
+            "timestamp": ts,
+            "local_timestamp": ts + 7,
+            "id": np.arange(n),
+            "side": rng.choice(["buy", "sell", "unknown"], n),
+            "price": np.round(mid, 1),
+            "amount": np.round(rng.exponential(0.1, n) + 0.0001, 4),
+        }
+    )
+    tpath = tmp_path / "trades.csv"
+    trades.to_csv(tpath, index=False)
+    t = read_tardis_trades(tpath, block_size=10000)
+    assert t.ts.tolist() == (ts * 1000).tolist()
+    assert t.price.tolist() == pd.read_csv(tpath)["price"].tolist()
+    assert t.size.tolist() == pd.read_csv(tpath)["amount"].tolist()
+    assert t.side.tolist() == trades["side"].map({"buy": 1, "sell": -1, "unknown": 0}).tolist()
