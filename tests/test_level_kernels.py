@@ -16,7 +16,6 @@ import warnings
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from obi_widgets import Book, metrics
 from obi_widgets.datasets import simulate
@@ -399,3 +398,41 @@ def test_hypothesis_books(b):
     same(metrics.depth(b, bps=2), old_depth(b, bps=2))
     same(metrics.book_slope(b), old_book_slope(b))
     same(metrics.sweep_cost(b, 7), old_sweep(b, 7))
+
+
+def old_forward_change(b, h):
+    p = old_mid(b)
+    t = len(b)
+    j = np.arange(t) + h
+    later = np.full(t, np.nan)
+    later[j < t] = p[j[j < t]]
+    return later - p
+
+
+def test_forward_return_rows(book):
+    for h in (1, 7, len(book) - 1, len(book), len(book) + 5):
+        same(metrics.forward_return(book, h), old_forward_change(book, h))
+
+
+@pytest.mark.parametrize("how", ["sum", "mean"])
+def test_aggregate_sums_like_reduceat(how):
+    rng = np.random.default_rng(7)
+    t = 50_000
+    ts = np.cumsum(rng.integers(0, 3_000_000_000, t))  # bins of 0 to ~40 rows at 10 s, some of 1 row
+    vals = rng.normal(size=(t, 3)) * 10.0 ** rng.integers(-3, 4, (t, 3))
+    vals[rng.random((t, 3)) < 0.001] = np.nan
+    got = metrics.aggregate(vals, ts, "10s", how)
+    bins = ts // 10_000_000_000
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(bins)) + 1))
+    sums = np.add.reduceat(vals, starts, axis=0)
+    want = np.full((bins[-1] - bins[0] + 1, 3), 0.0 if how == "sum" else np.nan)
+    if how == "mean":
+        counts = np.diff(np.append(starts, t)).astype(float)[:, None]
+        sums = sums / counts
+    want[bins[starts] - bins[0]] = sums
+    same(got.to_numpy(), want)
+    # one long bin (pairwise blocks of 128 and their split) and a strided 1-D input
+    long = rng.normal(size=(3000, 2))
+    same(
+        metrics.aggregate(long[:, 1], np.zeros(3000, dtype=np.int64), "1s").to_numpy(), np.add.reduceat(long[:, 1], [0])
+    )

@@ -49,7 +49,7 @@ def np_min(a, b):
     return b
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _block(a, lo, n):
     """numpy's pairwise sum of ``a[lo:lo + n]`` for n <= 128 (one block, eight accumulators)."""
     if n < 8:
@@ -84,16 +84,22 @@ def _block(a, lo, n):
     return res
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def pairwise(a, lo, n):
     """Sum of ``a[lo:lo + n]`` in the order of numpy's pairwise summation (``ndarray.sum``).
 
-    Blocks of at most 128 values as :func:`_block`; longer runs split in two halves (the first a
-    multiple of 8 long) summed separately, like numpy's recursion, here with an explicit stack
-    (numba's on-disk cache does not support recursive functions).
+    Blocks of at most 128 values as :func:`_block` (inlined: the common case); longer runs split in
+    two halves (the first a multiple of 8 long) summed separately, as numpy's recursion does.
     """
     if n <= 128:
         return _block(a, lo, n)
+    return _pairwise_long(a, lo, n)
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_long(a, lo, n):
+    """:func:`pairwise` of more than 128 values, numpy's recursion run with an explicit stack
+    (numba's on-disk cache does not support recursive functions)."""
     f_lo = np.empty(64, dtype=np.int64)
     f_n = np.empty(64, dtype=np.int64)
     f_stage = np.zeros(64, dtype=np.int64)

@@ -18,6 +18,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ._level_kernels import pairwise
+
 _INF = np.inf
 
 
@@ -112,3 +114,20 @@ def ofi_levels(bid_px, bid_sz, ask_px, ask_sz, levels, nan_out, out):
                 a0 = _INF
                 sa0 = 0.0
             out[n, m] = _event(b, sb, a, sa, b0, sb0, a0, sa0)
+
+
+@numba.njit(cache=True, nogil=True)
+def bin_sums(vals, starts, n_rows, out, where):
+    """Per-bin sums of the rows of ``vals`` (T, K): bin i holds rows ``starts[i]:starts[i + 1]`` (the
+    last to ``n_rows``), written to ``out[where[i]]``. Bit for bit ``np.add.reduceat(vals, starts,
+    axis=0)``: per column, the bin's first row plus numpy's pairwise sum of the others."""
+    n_bins = starts.shape[0]
+    width = vals.shape[1]
+    for i in range(n_bins):
+        a = starts[i]
+        b = starts[i + 1] if i + 1 < n_bins else n_rows
+        for m in range(width):
+            if b - a == 1:
+                out[where[i], m] = vals[a, m]
+            else:
+                out[where[i], m] = vals[a, m] + pairwise(vals[:, m], a + 1, b - a - 1)

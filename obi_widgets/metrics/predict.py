@@ -42,7 +42,8 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
         raise ParameterError(f"{fn}(): align must be one of {ALIGNS}, got {align!r}")
     t = len(book)
     if price is None:
-        p = 0.5 * (book.bid_px[:, 0] + book.ask_px[:, 0])
+        p = np.add(book.bid_px[:, 0], book.ask_px[:, 0])
+        np.multiply(p, 0.5, out=p)  # the mid, in place
     else:
         p = np.asarray(price, dtype=np.float64)
         if p.shape != (t,):
@@ -52,7 +53,13 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
     if isinstance(horizon, (int, np.integer)):
         if horizon < 1:
             raise ParameterError(f"{fn}(): horizon must be >= 1 row, got {horizon}")
-        j = np.arange(t, dtype=np.int64) + int(horizon)
+        h = int(horizon)
+        if kind == "change":  # p[t + h] - p[t] on two slices, no index array or gather
+            out = np.full(t, np.nan)
+            if h < t:
+                np.subtract(p[h:], p[:-h], out=out[:-h])
+            return out
+        j = np.arange(t, dtype=np.int64) + h
     else:
         h = to_duration_ns(horizon, "horizon")
         target = book.ts + h
