@@ -11,7 +11,9 @@ best price of its side, the share of deletes, level and trade sizes, update ids 
 bookTicker and trade messages per 100 ms window (scaled so that `--messages` fit in `--hours`),
 and the capture clock about 1.27 s behind the exchange with ms jitter.
 
-A true book is simulated tick by tick (dense ladders over +-25 000 USD around the start price):
+A true book is simulated tick by tick (dense ladders over +-25 000 USD around the start price; a new
+order goes inside the spread when it is wider than a tick, with a probability growing with it, so
+the spread stays near the real one tick):
 every level change and trade takes update ids; each 100 ms window ends with ONE diff holding the
 final size of every level it touched (`U` = first id of the window, `u` = last), bookTicker rows
 show the true top at their id `u`, trades hit the best quote (buyer-initiated at the ask, `m` false)
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import queue
 import threading
 import time
 from pathlib import Path
@@ -287,9 +290,13 @@ def generate(
                     p = st[1] + d
                     if p <= st[0]:
                         p = st[0] + 1
+                q = 0 if np.random.random() < p_delete else qty[np.random.randint(qty.shape[0])]
+                spread = st[1] - st[0]
+                if q > 0 and spread > 1 and np.random.random() < 0.4 * (spread - 1):
+                    # the touch refills: a new order inside the spread (the real spread is 1 tick)
+                    p = st[0] + np.random.randint(1, spread) if kind == 0 else st[1] - np.random.randint(1, spread)
                 if p <= 0 or p >= W - 1:
                     continue
-                q = 0 if np.random.random() < p_delete else qty[np.random.randint(qty.shape[0])]
                 if kind == 0:
                     if q == 0 and p == st[0]:
                         nxt = _next_bid(bid, p - 1)
@@ -474,38 +481,44 @@ def make_capture(
     st[5] = t0_ms * 1_000_000 - OFFSET_NS
     p_extra = 1.0 / max(s["ids_per_level"], 1.0)
     bufs = [np.empty(64 << 20, dtype=np.uint8) for _ in range(2)]
-    ready = [threading.Semaphore(1), threading.Semaphore(1)]
-    pending: list = []
+    free = [threading.Semaphore(1), threading.Semaphore(1)]
+    todo: queue.Queue = queue.Queue()
     err: list = []
     written = 0
     with _open_gz(out) if out.suffix == ".gz" else open(out, "wb") as fh:
 
-        def write(k, n):
-            try:
-                fh.write(memoryview(bufs[k])[:n])
-            except BaseException as exc:
-                err.append(exc)
-            finally:
-                ready[k].release()
+        def writer():  # ONE thread writes the buffers, in order, while the kernel fills the other one
+            while True:
+                item = todo.get()
+                if item is None:
+                    return
+                k, n = item
+                try:
+                    if not err:
+                        fh.write(memoryview(bufs[k])[:n])
+                except BaseException as exc:
+                    err.append(exc)
+                finally:
+                    free[k].release()
 
-        k = 0
-        while st[4] < windows:
-            ready[k].acquire()
-            if err:
-                raise err[0]
-            n = generate(
-                bufs[k], st, bid, ask, stamp_b, stamp_a, tb, ta, sb, sa, windows, t0_ms, base, s["pairs"],
-                s["dist"], s["qty"], s["p_delete"], s["trade_qty"], p_extra, lam_bbo, lam_tr, s["lag_sd_ns"],
-                snap_at, drop, dup, tpl, off, counts,
-            )  # fmt: skip
-            written += n
-            th = threading.Thread(target=write, args=(k, n))
-            th.start()
-            pending.append(th)
-            if verbose:
-                print(f"  {st[4] / windows:6.1%}  {counts.sum():,} messages", flush=True)
-            k = 1 - k
-        for th in pending:
+        th = threading.Thread(target=writer)
+        th.start()
+        try:
+            k = 0
+            while st[4] < windows and not err:
+                free[k].acquire()
+                n = generate(
+                    bufs[k], st, bid, ask, stamp_b, stamp_a, tb, ta, sb, sa, windows, t0_ms, base, s["pairs"],
+                    s["dist"], s["qty"], s["p_delete"], s["trade_qty"], p_extra, lam_bbo, lam_tr, s["lag_sd_ns"],
+                    snap_at, drop, dup, tpl, off, counts,
+                )  # fmt: skip
+                written += n
+                todo.put((k, n))
+                if verbose:
+                    print(f"  {st[4] / windows:6.1%}  {counts.sum():,} messages", flush=True)
+                k = 1 - k
+        finally:
+            todo.put(None)
             th.join()
     if err:
         raise err[0]
