@@ -19,9 +19,13 @@ References (pure Python, rows as lists, per side a dict {price: size}):
 - ``dict+bisect``: a stronger one that also keeps a sorted list of prices with ``bisect`` (top N
   is a slice).
 
-All three outputs are compared value for value (NaN-aware) before the times are printed. The
+All three outputs are compared value for value (NaN-aware); a difference fails the run. The
 builder is timed end to end through :func:`obi_widgets.io.builder.build_book` (grid inference,
-checks, kernel, Book construction), after a warm-up call that loads the numba cache.
+checks, kernel, Book construction), after a warm-up call that loads the numba cache. The builder
+and dict+bisect run ``--repeat`` times, alternating, and the ratio is the median of the per-run
+ratios (the machine is shared: both sides of a ratio see the same load); dict+heapq runs once.
+"peak MB" is the peak of Python-tracked allocations (tracemalloc, numpy arrays included) during
+one extra untimed run, the input stream excluded.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import time
+import tracemalloc
 from bisect import bisect_left
 
 import numba
@@ -149,12 +154,30 @@ def _same(a, b) -> bool:
     return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
 
 
+def _timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _peak_mb(fn) -> float:
+    """Peak of Python-tracked allocations (numpy arrays included) during one extra, untimed call."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--deltas", type=int, default=2_000_000)
     ap.add_argument("--levels", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--skip-heapq", action="store_true", help="skip the slow dict+heapq reference")
+    ap.add_argument("--repeat", type=int, default=3, help="builder and dict+bisect runs, alternating (median)")
+    ap.add_argument("--skip-heapq", action="store_true", help="skip the slow dict+heapq reference (run once)")
+    ap.add_argument("--skip-memory", action="store_true", help="skip the tracemalloc peak runs")
     args = ap.parse_args(argv)
     n, levels = args.deltas, args.levels
 
@@ -168,30 +191,51 @@ def main(argv=None) -> None:
     )
     build_book(ts[:1000], side[:1000], price[:1000], size[:1000], emit=emit[:1000], levels=levels)  # warm-up
 
-    t0 = time.perf_counter()
-    res = build_book(ts, side, price, size, emit=emit, levels=levels)
-    t_nb = time.perf_counter() - t0
+    def builder():
+        return build_book(ts, side, price, size, emit=emit, levels=levels)
+
+    def bisect_ref():
+        return reference_bisect(side, price, size, emit, levels)
+
+    t_nb, t_bi, ratios = [], [], []
+    for _ in range(args.repeat):  # alternate, so both see the same machine load
+        t, res = _timed(builder)
+        t_nb.append(t)
+        t, want = _timed(bisect_ref)
+        t_bi.append(t)
+        ratios.append(t_bi[-1] / t_nb[-1])
     book = res.book
     got = [np.asarray(a) for a in (book.bid_px, book.bid_sz, book.ask_px, book.ask_sz)]
-    print(
-        f"numba builder   : {t_nb:8.3f} s  {n / t_nb / 1e6:8.2f} M deltas/s  (tick {res.tick_size}, "
-        f"{int(res.flags['crossed'].sum())} crossed rows)"
-    )
-
-    refs = [("dict+bisect", reference_bisect)]
+    checks = {"dict+bisect": all(_same(g, w) for g, w in zip(got, want))}
+    rows = [
+        ("numba builder", "-", float(np.median(t_nb)), None),
+        ("dict+bisect", "numba builder", float(np.median(t_bi)), float(np.median(ratios))),
+    ]
     if not args.skip_heapq:
-        refs.append(("dict+heapq", reference_heapq))
-    for label, fn in refs:
-        t0 = time.perf_counter()
-        want = fn(side, price, size, emit, levels)
-        t_ref = time.perf_counter() - t0
-        same = all(_same(g, w) for g, w in zip(got, want))
-        print(
-            f"{label:16s}: {t_ref:8.3f} s  {n / t_ref / 1e6:8.2f} M deltas/s  -> builder is {t_ref / t_nb:6.1f}x faster"
-            f"  (outputs identical: {same})"
-        )
-        if not same:
-            raise SystemExit(f"{label} and the builder disagree")
+        t, want = _timed(lambda: reference_heapq(side, price, size, emit, levels))
+        checks["dict+heapq"] = all(_same(g, w) for g, w in zip(got, want))
+        rows.append(("dict+heapq", "numba builder", t, t / float(np.median(t_nb))))
+    peaks = {}
+    if not args.skip_memory:
+        peaks["numba builder"] = _peak_mb(builder)
+        peaks["dict+bisect"] = _peak_mb(bisect_ref)
+    print(
+        f"tick {res.tick_size}, {int(res.flags['crossed'].sum())} crossed rows; times: median of {args.repeat} "
+        f"alternating runs (dict+heapq: one run); ratio = reference time / builder time"
+    )
+    print(f"{'what':16s} {'time s':>8s} {'M deltas/s':>11s} {'builder is':>11s} {'peak MB':>8s}  outputs")
+    for name, _, t, ratio in rows:
+        rtxt = f"{ratio:10.1f}x" if ratio is not None else f"{'':11s}"
+        ptxt = f"{peaks[name]:8.0f}" if name in peaks else f"{'':8s}"
+        same = "" if name not in checks else ("identical" if checks[name] else "DIFFERENT")
+        print(f"{name:16s} {t:8.3f} {n / t / 1e6:11.2f} {rtxt} {ptxt}  {same}")
+    print(
+        f"per run, dict+bisect / builder: {', '.join(f'{r:.1f}x' for r in ratios)} (target >= 20x: "
+        f"{'met' if np.median(ratios) >= 20 else 'NOT met'})"
+    )
+    bad = [k for k, ok in checks.items() if not ok]
+    if bad:
+        raise SystemExit(f"{', '.join(bad)} and the builder disagree")
 
 
 if __name__ == "__main__":
