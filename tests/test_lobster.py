@@ -186,3 +186,65 @@ def test_amzn_has_no_halts(amzn_files):
     from obi_widgets.io import read_lobster_halts
 
     assert len(read_lobster_halts(amzn_files[0])) == 0
+
+
+# -- the fast path against the pandas implementation it replaced -------------------------------------
+def pandas_reference(message_path, orderbook_path, date):
+    """The previous loader: pandas.read_csv (C engine) of both files, then the same conversions."""
+    msg = pd.read_csv(message_path, header=None, dtype=np.float64, engine="c").to_numpy()
+    ob = pd.read_csv(orderbook_path, header=None, dtype=np.float64, engine="c").to_numpy()
+    ts = pd.Timestamp(date).value + np.round(msg[:, 0] * 1e9).astype(np.int64)
+    out = []
+    for j in range(4):
+        a = ob[:, j::4].copy()
+        dummy = np.abs(ob[:, (j // 2) * 2 :: 4]) >= 9_999_999_999  # the price column of that side
+        out.append(np.where(dummy, np.nan, a / 10_000.0 if j % 2 == 0 else a))
+    ask_px, ask_sz, bid_px, bid_sz = out
+    execs = np.isin(msg[:, 1], (4, 5))
+    trades = (ts[execs], msg[execs, 4] / 10_000.0, msg[execs, 3], -msg[execs, 5])
+    return ts, bid_px, bid_sz, ask_px, ask_sz, trades
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("which", ["amzn", "aapl"])
+def test_fast_path_equals_pandas_on_shared_files(which, amzn_files, aapl_files):
+    files = amzn_files if which == "amzn" else aapl_files
+    ts, bid_px, bid_sz, ask_px, ask_sz, (tts, tpx, tsz, tside) = pandas_reference(*files, "2012-06-21")
+    book, trades = read_lobster(*files)
+    assert book.ts.tolist() == ts.tolist()
+    for got, want in ((book.bid_px, bid_px), (book.bid_sz, bid_sz), (book.ask_px, ask_px), (book.ask_sz, ask_sz)):
+        np.testing.assert_array_equal(got, want)
+    assert trades.ts.tolist() == tts.tolist() and trades.price.tolist() == tpx.tolist()
+    assert trades.size.tolist() == tsz.tolist() and trades.side.tolist() == tside.tolist()
+
+
+def test_general_path_and_line_numbers(tmp_path, small_files):
+    # exponents are not the numba pass's: pyarrow reads that block, same numbers
+    msg = tmp_path / "XYZ_2020-03-04_34200000_57600000_message_2.csv"
+    msg.write_text(MSG.replace("34200.5,1,11,100,1000100,1", "3.42005e4,1,11,1e2,1000100,1"))
+    assert Book.from_lobster(msg, small_files[1]).ts.tolist() == Book.from_lobster(*small_files).ts.tolist()
+    bad = tmp_path / "bad_message.csv"
+    bad.write_text(MSG.replace("1000300,-1\n34201.0", "1000300,-1\n34201.0x"))
+    with pytest.raises(DataFormatError, match=r"bad_message.csv:3: c0 is '34201.0x', expected a number"):
+        Trades.from_lobster(bad)
+    ragged = tmp_path / "ragged_orderbook.csv"
+    ragged.write_text(OB.replace("1000300,50,1000100,100,1000400,10,999900,5", "1000300,50,1000100"))
+    with pytest.raises(DataFormatError, match=r"ragged_orderbook.csv:2: 3 fields, expected 8"):
+        Book.from_lobster(small_files[0], ragged)
+    hole = tmp_path / "hole_orderbook.csv"
+    hole.write_text(
+        OB.replace("1000300,30,1000100,100,1000400,10,999900,5", "1000300,,1000100,100,1000400,10,999900,5", 1)
+    )
+    with pytest.raises(DataFormatError, match=r"hole_orderbook.csv:3: column 2 is empty"):
+        Book.from_lobster(small_files[0], hole)
+
+
+def test_truncated_gzip_names_the_file(tmp_path):
+    rows = "".join(f"{34200 + i * 0.001:.3f},1,{i},100,1000100,1\n" for i in range(20000))
+    whole = gzip.compress(rows.encode())
+    cut = tmp_path / "cut_message_1.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(
+        DataFormatError, match=r"cut_message_1.csv.gz: truncated or corrupt gzip file: the data ends after line \d+"
+    ):
+        Trades.from_lobster(cut)

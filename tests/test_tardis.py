@@ -447,3 +447,12 @@ def test_snapshots_and_trades_equal_pandas_on_generated_files(tmp_path):
     assert t.price.tolist() == pd.read_csv(tpath)["price"].tolist()
     assert t.size.tolist() == pd.read_csv(tpath)["amount"].tolist()
     assert t.side.tolist() == trades["side"].map({"buy": 1, "sell": -1, "unknown": 0}).tolist()
+
+
+def test_gzip_members_and_padding(tmp_path, l2_file):
+    text = l2_file.read_bytes()
+    cut = text.index(b"\n", len(text) // 2) + 1
+    two = tmp_path / "members.csv.gz"
+    two.write_bytes(gzip.compress(text[:cut]) + gzip.compress(text[cut:]) + bytes(512))
+    for block_size in (64, 1 << 20):
+        same_book(read_tardis_book(two, levels=2, block_size=block_size).book, read_tardis_book(l2_file, levels=2).book)

@@ -19,7 +19,6 @@ empty; a truncated or corrupt gzip names the last complete line read; a bad valu
 
 from __future__ import annotations
 
-import gzip
 import queue
 import sys
 import threading
@@ -50,58 +49,127 @@ def is_gzip(path: Path) -> bool:
         return f.read(2) == b"\x1f\x8b"
 
 
-def _open(path: Path):
-    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
-
-
 def _stream_error(path: Path, lines: int, exc: BaseException) -> DataFormatError:
-    where = f"after line {lines} (the last complete line read)" if lines else "before its first line"
+    where = f"after line {lines} (the last complete line)" if lines else "before its first complete line"
     return DataFormatError(f"{path}: truncated or corrupt gzip file: the data ends {where}: {exc}")
-
-
-_STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile)
 
 
 def read_first_line(path: Path, what: str) -> str | None:
     """The first line of the file (decoded, without the newline), None for an empty file."""
+    head = b""
     try:
-        with _open(path) as f:
-            line = f.readline(1 << 20)
-    except _STREAM_ERRORS as exc:
-        raise _stream_error(path, 0, exc) from None
+        for piece in _raw_chunks(path, 1 << 16):
+            head += piece
+            if b"\n" in head or len(head) > 1 << 20:
+                break
+    except _Truncated as exc:
+        head += exc.tail
+        if b"\n" not in head:
+            raise _stream_error(path, 0, exc.cause) from None
+    line = head.split(b"\n", 1)[0]
     if not line.strip():
         return None
-    return line.decode("utf-8", errors="replace").rstrip("\r\n")
+    return line.decode("utf-8", errors="replace").rstrip("\r")
+
+
+class _Truncated(Exception):
+    """The gzip stream broke off; ``tail`` is the text decompressed before the break."""
+
+    def __init__(self, cause: BaseException, tail: bytes):
+        super().__init__(str(cause))
+        self.cause, self.tail = cause, tail
+
+
+def _raw_chunks(path: Path, size: int) -> Iterator[bytes]:
+    """The file's text in pieces of about ``size`` bytes; gzip (several members too) is inflated
+    here with zlib so that a truncated or corrupt stream keeps the text before the break."""
+    with open(path, "rb") as f:
+        if f.read(2) != b"\x1f\x8b":
+            f.seek(0)
+            while data := f.read(size):
+                yield data
+            return
+        f.seek(0)
+        d = zlib.decompressobj(wbits=31)
+        raw_size = max(size // 8, 1 << 16)
+        out: list[bytes] = []
+        held = 0
+        try:
+            while True:
+                raw = f.read(raw_size)
+                if not raw:
+                    if not d.eof:
+                        raise EOFError("compressed file ended before the end-of-stream marker was reached")
+                    break
+                while raw:
+                    piece = d.decompress(raw)
+                    if piece:
+                        out.append(piece)
+                        held += len(piece)
+                    if d.eof:  # a member ended: the next one (if any) starts in unused_data
+                        raw = d.unused_data.lstrip(b"\x00")  # zero padding after a member is skipped
+                        d = zlib.decompressobj(wbits=31)
+                        while not raw:
+                            more = f.read(raw_size)
+                            if not more:
+                                if held:
+                                    yield b"".join(out)
+                                return
+                            raw = more.lstrip(b"\x00")
+                    else:
+                        raw = b""
+                if held >= size:
+                    yield b"".join(out)
+                    out, held = [], 0
+            if held:
+                yield b"".join(out)
+        except (EOFError, zlib.error) as exc:
+            raise _Truncated(exc, b"".join(out)) from None
 
 
 def iter_text_blocks(path: Path, block_size: int, skip_lines: int = 0) -> Iterator[tuple[bytes, int]]:
     """``(block, first_line)``: the file's text in blocks of whole lines (each ends with a newline;
     a missing final newline is added) after ``skip_lines`` lines; ``first_line`` is the 1-based
-    file line of the block's first line."""
+    file line of the block's first line. A truncated or corrupt gzip yields its complete lines,
+    then raises DataFormatError naming the last of them."""
     line = 1
-    try:
-        with _open(path) as f:
-            for _ in range(skip_lines):
-                if not f.readline():
-                    return
-                line += 1
-            rest = b""
-            while True:
-                data = f.read(block_size)
-                if not data:
-                    break
-                data = rest + data if rest else data
-                cut = data.rfind(b"\n") + 1
-                if cut == 0:  # one line longer than the block: keep reading
-                    rest = data
-                    continue
-                block, rest = data[:cut], data[cut:]
-                yield block, line
-                line += block.count(b"\n")
-            if rest.strip():
-                yield rest + b"\n", line
-    except _STREAM_ERRORS as exc:
-        raise _stream_error(path, line - 1, exc) from None
+    rest = b""
+    skip = skip_lines
+    chunks = _raw_chunks(path, block_size)
+    while True:
+        try:
+            data = next(chunks, None)
+        except _Truncated as exc:
+            data = rest + exc.tail
+            cut = data.rfind(b"\n") + 1
+            good = data[:cut]
+            while skip and good:
+                nl = good.find(b"\n") + 1
+                good, skip, line = good[nl:], skip - 1, line + 1
+            if good:
+                yield good, line
+                line += good.count(b"\n")
+            raise _stream_error(path, line - 1, exc.cause) from None
+        if data is None:
+            break
+        data = rest + data if rest else data
+        while skip:
+            nl = data.find(b"\n") + 1
+            if nl == 0:
+                break
+            data, skip, line = data[nl:], skip - 1, line + 1
+        if skip:
+            rest = data
+            continue
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:  # one line longer than the block: keep reading
+            rest = data
+            continue
+        block, rest = data[:cut], data[cut:]
+        yield block, line
+        line += block.count(b"\n")
+    if rest.strip() and not skip:
+        yield rest + b"\n", line
 
 
 def prefetch(items: Iterator, depth: int = 2) -> Generator:
