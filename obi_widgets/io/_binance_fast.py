@@ -82,36 +82,45 @@ def _read_file(path: Path, gz: bool, put) -> int:
                 emit(False)
             emit(True)
             return total
-        zmod = _inflater()
-        d = zmod.decompressobj(31)
-        padding = False  # zero bytes after the last member (gzip allows them)
-        while True:
-            comp = f.read(_READ)
-            if not comp:
-                break
-            while comp:
-                if d.eof:  # a member ended: zero padding, or the next member
-                    if not comp.strip(b"\0"):
-                        padding = True
-                        break
-                    if padding:
-                        raise zlib.error("data after the zero padding that follows the last gzip member")
-                    d = zmod.decompressobj(31)
-                out = d.decompress(comp, BLOCK)
-                comp = d.unused_data if d.eof else d.unconsumed_tail
-                total += len(out)
-                pending += out
-                if len(pending) >= BLOCK:
-                    emit(False)
-        if not d.eof:
-            out = d.flush()
+        try:
+            return _inflate(f, pending, emit)
+        except BaseException:
+            emit(False)  # the complete lines before the failure are parsed first
+            raise
+
+
+def _inflate(f, pending: bytearray, emit) -> int:
+    """The gzip part of :func:`_read_file`: members, zero padding, truncation."""
+    total = 0
+    zmod = _inflater()
+    d = zmod.decompressobj(31)
+    padding = False  # zero bytes after the last member (gzip allows them)
+    while True:
+        comp = f.read(_READ)
+        if not comp:
+            break
+        while comp:
+            if d.eof:  # a member ended: zero padding, or the next member
+                if not comp.strip(b"\0"):
+                    padding = True
+                    break
+                if padding:
+                    raise zlib.error("data after the zero padding that follows the last gzip member")
+                d = zmod.decompressobj(31)
+            out = d.decompress(comp, BLOCK)
+            comp = d.unused_data if d.eof else d.unconsumed_tail
             total += len(out)
             pending += out
-            if not d.eof:
-                emit(False)  # the complete lines before the cut are parsed first
-                raise EOFError("Compressed file ended before the end-of-stream marker was reached")
-        emit(True)
-        return total
+            if len(pending) >= BLOCK:
+                emit(False)
+    if not d.eof:
+        out = d.flush()
+        total += len(out)
+        pending += out
+        if not d.eof:
+            raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+    emit(True)
+    return total
 
 
 def _reader(files: tuple[Path, ...], q: queue.Queue, stop: threading.Event) -> None:
