@@ -55,9 +55,10 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
             raise ParameterError(f"{fn}(): horizon must be >= 1 row, got {horizon}")
         h = int(horizon)
         if kind == "change":  # p[t + h] - p[t] on two slices, no index array or gather
-            out = np.full(t, np.nan)
+            out = np.empty(t)
             if h < t:
                 np.subtract(p[h:], p[:-h], out=out[:-h])
+            out[max(t - h, 0) :] = np.nan
             return out
         j = np.arange(t, dtype=np.int64) + h
     else:
