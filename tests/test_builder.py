@@ -374,3 +374,172 @@ def test_drain_hands_rows_on_chunk_by_chunk_and_the_ladder_carries_over():
     ts, bpx, bsz, apx, asz, src = b.drain()
     assert ts.tolist() == [3] and bsz[:, 0].tolist() == [5.0] and asz[:, 0].tolist() == [4.0] and src.tolist() == [2]
     assert b.drain()[0].size == 0 and b.rows_out == 3
+
+
+# -- hypothesis streams against a pure-Python reference: grids, chunks, resets, flags -------------
+def reference_build(side, units, size, reset, emit, levels, chunks):
+    """Pure Python, independent of the builder: per side a dict price -> size, the top N by sorting.
+
+    ``units`` are integer prices in units of 10**-3 (``price = units / 1000``). Returns the four
+    (T, N) snapshots as lists (None = empty level), the source rows, the crossed flags, and the
+    tick after each chunk (the gcd of every priced row's units so far, as a float; NaN if none).
+    """
+    from fractions import Fraction
+    from math import gcd
+
+    bids: dict = {}
+    asks: dict = {}
+    snaps: list = [[], [], [], []]
+    src, crossed, ticks = [], [], []
+    g = 0
+    bounds = [0, *chunks, len(side)]
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        for i in range(lo, hi):
+            if reset[i]:
+                bids.clear()
+                asks.clear()
+            if side[i] != 0:
+                g = gcd(g, abs(units[i]))
+                book = bids if side[i] > 0 else asks
+                price = units[i] / 1000
+                if size[i] == 0:
+                    book.pop(price, None)
+                else:
+                    book[price] = size[i]
+            if emit[i]:
+                bp = sorted(bids, reverse=True)[:levels]
+                ap = sorted(asks)[:levels]
+                for out, prices, book in ((0, bp, bids), (2, ap, asks)):
+                    pad = [None] * (levels - len(prices))
+                    snaps[out].append(list(prices) + pad)
+                    snaps[out + 1].append([book[p] for p in prices] + pad)
+                src.append(i)
+                crossed.append(bool(bp and ap and bp[0] >= ap[0]))
+        ticks.append(float(Fraction(g, 1000)) if g else float("nan"))
+    return snaps, src, crossed, ticks
+
+
+@st.composite
+def gridded_streams(draw):
+    """Chunks of deltas whose price grid changes from chunk to chunk (0.5, 0.25, 0.01, 0.001 or
+    whole numbers, so later chunks refine the inferred tick), deletes that often miss, resets,
+    marker rows, emits, a wide or a tight ladder."""
+    n_chunks = draw(st.integers(1, 4))
+    parts = []
+    for _ in range(n_chunks):
+        m = draw(st.integers(1, 90))
+        step = draw(st.sampled_from([1000, 500, 250, 10, 1]))  # in units of 0.001
+        width = draw(st.sampled_from([8, 60, 300]))  # distinct levels per side
+        side = draw(st.lists(st.sampled_from([1, -1, 1, -1, 0]), min_size=m, max_size=m))
+        # bids at or below 100, asks at or above 100 (crossings happen at 100 and when flagged)
+        off = draw(st.lists(st.integers(0, width), min_size=m, max_size=m))
+        units = [100_000 + (-o if s > 0 else o) * step for s, o in zip(side, off)]
+        size = draw(st.lists(st.sampled_from([0.0, 0.0, 1.0, 2.5, 0.001, 7.0, 1e6]), min_size=m, max_size=m))
+        reset = draw(st.lists(st.sampled_from([False] * 15 + [True]), min_size=m, max_size=m))
+        emit = draw(st.lists(st.booleans(), min_size=m, max_size=m))
+        parts.append((side, units, size, reset, emit))
+    levels = draw(st.integers(1, 8))
+    chunks, total = [], 0
+    for p in parts[:-1]:
+        total += len(p[0])
+        chunks.append(total)
+    side, units, size, reset, emit = (sum((list(p[j]) for p in parts), []) for j in range(5))
+    return side, units, size, reset, emit, levels, chunks
+
+
+@settings(max_examples=300, deadline=None)
+@given(gridded_streams(), st.sampled_from(["int8", "int64", "str"]))
+def test_matches_reference_across_chunks_with_refined_grids_resets_and_flags(stream, side_kind):
+    side, units, size, reset, emit, levels, chunks = stream
+    n = len(side)
+    price = np.array(units, dtype=np.float64) / 1000
+    side_arr = {
+        "int8": np.array(side, dtype=np.int8),
+        "int64": np.array(side, dtype=np.int64),
+        "str": np.array(["bid" if s > 0 else "ask" if s < 0 else "" for s in side]),
+    }[side_kind]
+    # marker rows carry no price or size
+    price[np.array(side) == 0] = NAN
+    size_arr = np.where(np.array(side) == 0, NAN, np.array(size))
+    ts = T0 + np.arange(n)
+    want, want_src, want_crossed, want_ticks = reference_build(side, units, size, reset, emit, levels, chunks)
+    b = BookBuilder(levels)
+    got_ticks = []
+    bounds = [0, *chunks, n]
+    emit_arr, reset_arr = np.array(emit), np.array(reset)
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        b.feed(ts[lo:hi], side_arr[lo:hi], price[lo:hi], size_arr[lo:hi], emit=emit_arr[lo:hi], reset=reset_arr[lo:hi])
+        got_ticks.append(b.tick_size)
+    res = b.result(on_crossed="flag")
+    for name, w in zip(("bid_px", "bid_sz", "ask_px", "ask_sz"), want):
+        assert rows(res.book, name) == w, name
+    assert res.source_row.tolist() == want_src
+    assert res.flags["crossed"].tolist() == want_crossed
+    assert res.book.ts.tolist() == (T0 + np.array(want_src, dtype=np.int64)).tolist()
+    assert [("nan" if np.isnan(t) else t) for t in got_ticks] == [("nan" if np.isnan(t) else t) for t in want_ticks]
+    if any(want_crossed):
+        with pytest.raises(CrossedBookError):
+            b.result()
+    else:
+        assert rows(b.result().book, "bid_px") == want[0]
+
+
+def test_a_failed_feed_changes_nothing():
+    b = BookBuilder(2)
+    b.feed(T0 + np.arange(2), np.array([1, -1], np.int8), [10.0, 11.0], [1.0, 2.0])
+    before = [a.tolist() for a in b.depth()]
+    bad_chunks = [
+        (np.array([1, 1, 2], np.int8), [9.0, 8.0, 7.0], [1.0, 1.0, 1.0], BookError, "side at row 2"),
+        (np.array([1, 1, 1], np.int8), [9.0, 8.0, 7.0], [1.0, -1.0, 1.0], BookError, "size at row 1"),
+        (np.array([1, 1, 1], np.int8), [9.5, np.inf, 7.0], [1.0, 1.0, 1.0], BookError, "price at row 1"),
+        (np.array([1, 0, 1], np.int8), [9.25, NAN, 1 / 3], [1.0, NAN, 1.0], ParameterError, "row 2.*decimal"),
+    ]
+    for side, price, size, err, match in bad_chunks:
+        with pytest.raises(err, match=match):
+            b.feed(T0 + np.arange(3), side, price, size)
+        assert [a.tolist() for a in b.depth()] == before
+        assert b.rows_in == 2 and b.rows_out == 2 and b.tick_size == 1.0
+    b.feed([T0 + 5], [1], [10.5], [3.0])  # and it carries on
+    assert b.tick_size == 0.5 and b.depth()[0].tolist() == [10.5, 10.0]
+
+
+def test_explicit_tick_rejects_a_later_off_grid_chunk_and_overflow_is_named():
+    b = BookBuilder(1, tick_size=0.25)
+    b.feed([T0], [1], [10.25], [1.0])
+    with pytest.raises(ParameterError, match="row 1.*not a multiple of tick_size 0.25"):
+        b.feed([T0 + 1, T0 + 2], [-1, -1], [10.5, 10.3], [1.0, 1.0])
+    assert b.result().book.bid_px.tolist() == [[10.25]]
+    big = BookBuilder(1)
+    big.feed([T0], [1], [4e12], [1.0])  # 4e12 at 10**0
+    with pytest.raises(ParameterError, match="overflows"):
+        big.feed([T0 + 1], [-1], [1e-7], [1.0])  # needs 10**-7: 4e19 does not fit int64 keys
+    assert big.tick_size == 4e12 and big.depth()[0].tolist() == [4e12]
+
+
+def test_deep_ladder_grows_across_many_feeds():
+    # 3000 levels per side fed in 7 chunks (ladder growth inside a feed and between feeds), then
+    # deleted from the middle out; every emitted row checked against the reference
+    rng = np.random.default_rng(3)
+    ticks = rng.permutation(3000)
+    side = [1] * 3000 + [-1] * 3000
+    units = [10_000_000 - 10 * int(t) for t in ticks] + [10_000_010 + 10 * int(t) for t in ticks]
+    size = [1.0 + (i % 7) for i in range(6000)]
+    dels = rng.permutation(6000)[:4000]
+    side += [side[i] for i in dels]
+    units += [units[i] for i in dels]
+    size += [0.0] * 4000
+    n = len(side)
+    emit = (np.arange(n) % 97 == 0).tolist()
+    reset = [False] * n
+    chunks = [700, 1500, 4000, 6001, 8000, 9999]
+    want, want_src, want_crossed, _ = reference_build(side, units, size, reset, emit, 12, chunks)
+    b = BookBuilder(12)
+    price = np.array(units, dtype=np.float64) / 1000
+    bounds = [0, *chunks, n]
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        b.feed(T0 + np.arange(lo, hi), side[lo:hi], price[lo:hi], size[lo:hi], emit=emit[lo:hi])
+    res = b.result()
+    for name, w in zip(("bid_px", "bid_sz", "ask_px", "ask_sz"), want):
+        assert rows(res.book, name) == w, name
+    assert res.source_row.tolist() == want_src and not any(want_crossed)
+    assert len(b.depth()[0]) + len(b.depth()[2]) == 2000
