@@ -43,6 +43,7 @@ _ROW_BYTES = 30  # no line that yields a row is shorter: scratch tables hold len
 _LEVEL_BYTES = 9  # nor a level (["0","0"]) shorter than 9 bytes
 _SYMS = 64  # distinct depth symbols the kernel knows (more go through the reference parser)
 _QUEUE = 3  # blocks inflated ahead
+_INFLATE_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error)
 
 
 def _inflater():
@@ -52,6 +53,11 @@ def _inflater():
         return isal_zlib
     except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fallback
         return zlib
+
+
+def _inflate_errors() -> tuple[type[BaseException], ...]:
+    err: type[BaseException] = getattr(_inflater(), "error", zlib.error)
+    return (*_INFLATE_ERRORS, err)
 
 
 def _read_file(path: Path, gz: bool, put) -> int:
@@ -140,7 +146,7 @@ def _reader(files: tuple[Path, ...], q: queue.Queue, stop: threading.Event) -> N
             gz = _is_gzip(path)
             try:
                 total = _read_file(path, gz, put)
-            except (EOFError, OSError, zlib.error, _inflater().error) as exc:
+            except _inflate_errors() as exc:
                 put(("error", exc))
                 return
             put(("eof", total, gz))
@@ -204,15 +210,15 @@ class _Scan:
         """The scratch rows (and counts) since the last cut as a piece of the chunk."""
         k, st, sc = self.k, self.st, self.scratch
         nd, nl, nt, nb = int(st[k.ND]), int(st[k.NL]), int(st[k.NT]), int(st[k.NB])
-        counts = dict.fromkeys(LINE_COUNTS, 0)
-        counts.update(
-            blank=int(st[k.BLANK]),
-            other_symbol=int(st[k.OTHER]),
-            ignored_kind=int(st[k.IGNORED]),
-            depth=nd,
-            trade=nt,
-            bbo=nb,
-        )
+        counts: dict[str, int] = dict.fromkeys(LINE_COUNTS, 0)
+        counts |= {
+            "blank": int(st[k.BLANK]),
+            "other_symbol": int(st[k.OTHER]),
+            "ignored_kind": int(st[k.IGNORED]),
+            "depth": nd,
+            "trade": nt,
+            "bbo": nb,
+        }
         counts["read"] = sum(counts[key] for key in ("blank", "other_symbol", "ignored_kind", "depth", "trade", "bbo"))
         if not counts["read"]:
             return

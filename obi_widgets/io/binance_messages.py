@@ -145,7 +145,7 @@ class _Columns:
         self.b_vals: list = []
         self.b_where: list = []
         self.symbols: set = set()
-        self.counts = dict.fromkeys(LINE_COUNTS, 0)
+        self.counts: dict[str, int] = dict.fromkeys(LINE_COUNTS, 0)
 
     def rows(self) -> int:
         return len(self.d["U"]) + len(self.t["T"]) + len(self.b["u"]) + len(self.snaps)
@@ -186,7 +186,7 @@ class _Columns:
         for j, key in enumerate(("bid", "bid_qty", "ask", "ask_qty")):
             bbo[key] = bv[:, j].copy()
         n = self.counts
-        n.update(depth=len(d["U"]), trade=len(t["T"]), bbo=len(bbo["u"]), snapshot=len(self.snaps))
+        n |= {"depth": len(d["U"]), "trade": len(t["T"]), "bbo": len(bbo["u"]), "snapshot": len(self.snaps)}
         return BinanceCapture(files, d, levels, self.snaps, t, bbo, frozenset(self.symbols), n["ignored_kind"], dict(n))
 
 
@@ -390,7 +390,7 @@ def read_binance_messages(paths, *, symbol: str | None = None, engine: str = "fa
     cap = concat_captures(list(iter_binance_messages(paths, symbol=symbol, engine=engine)))
     if symbol is None and len(cap.symbols) > 1:
         raise DataFormatError(
-            f"{', '.join(map(str, cap.files))}: depth updates for several symbols {sorted(cap.symbols)}; pass symbol="
+            f"{', '.join(map(str, cap.files))}: depth updates for several symbols {sorted(cap.symbols, key=str)}; pass symbol="
         )
     return cap
 
