@@ -196,18 +196,14 @@ def _trades_of(frame: pd.DataFrame, info: dict):
     return Trades(*cols, name=info.get("name"), validate=False)
 
 
-def _tail(prev_tail: pd.DataFrame | None, part: pd.DataFrame, carry: int) -> pd.DataFrame:
-    """The last ``carry`` rows of the series so far (previous carried rows + this partition)."""
-    if prev_tail is None or len(part) >= carry or not len(prev_tail):
-        both = part
-    else:
-        same = prev_tail[prev_tail["instrument"] == part["instrument"].iloc[0]] if len(part) else prev_tail
-        both = pd.concat([same, part], ignore_index=True)
+def _tail(prev_tail: pd.DataFrame | None, part: pd.DataFrame, instrument: str, carry: int) -> pd.DataFrame:
+    """The last ``carry`` rows of the instrument's series so far (previous carried rows + this partition)."""
+    both = part
+    if prev_tail is not None and len(part) < carry:
+        same = prev_tail[prev_tail["instrument"] == instrument]
+        if len(same):
+            both = pd.concat([same, part], ignore_index=True) if len(part) else same
     return both.iloc[max(0, len(both) - carry) :].copy()
-
-
-def _instrument(part: pd.DataFrame) -> str | None:
-    return str(part["instrument"].iloc[0]) if len(part) else None
 
 
 def _as_columns(result, n: int, name: str) -> dict[str, np.ndarray]:
@@ -232,7 +228,9 @@ def _as_columns(result, n: int, name: str) -> dict[str, np.ndarray]:
     return out
 
 
-def apply_rows(fn, part, prev_tail, next_instrument, carry: int, align: str, kind: str = "book") -> pd.DataFrame:
+def apply_rows(
+    fn, part, prev_tail, instrument: str, next_instrument, carry: int, align: str, kind: str = "book"
+) -> pd.DataFrame:
     """Evaluate ``fn`` on one partition's book (previous rows prepended) and keep its exact rows.
 
     ``align="backward"``: values of the partition's own rows (the carried rows only fed them).
@@ -240,19 +238,18 @@ def apply_rows(fn, part, prev_tail, next_instrument, carry: int, align: str, kin
     own rows except the last ``carry``, unless the series ends with this partition.
     """
     info = part.attrs.get("obi_widgets", {})
-    inst = _instrument(part)
     frame, c = part, 0
-    if prev_tail is not None and inst is not None:
-        ahead = prev_tail[prev_tail["instrument"] == inst]
+    if prev_tail is not None:
+        ahead = prev_tail[prev_tail["instrument"] == instrument]
         c = len(ahead)
         if c:
             frame = pd.concat([ahead, part], ignore_index=True)
-    if len(frame) == 0:
-        keep = slice(0, 0)
-    elif align == "backward":
+    if len(frame) == 0:  # a partition emptied by start/end, nothing carried: no rows, no call
+        return pd.DataFrame(frame, columns=["ts", "instrument", "date"]).reset_index(drop=True)
+    if align == "backward":
         keep = slice(c, len(frame))
     else:
-        last = next_instrument != inst
+        last = next_instrument != instrument
         keep = slice(0, len(frame) if last else max(0, len(frame) - carry))
     data = _book_of(frame, info) if kind != "trades" else _trades_of(frame, info)
     name = getattr(fn, "__name__", "value")
@@ -284,12 +281,12 @@ def _row_tasks(store, fn, carry: int, align: str, kind: str):
     tails: list[Any] = [None]
     if carry:
         for i in range(len(parts) - 1):
-            tails.append(delayed(_tail)(tails[-1], parts[i], carry))
+            tails.append(delayed(_tail)(tails[-1], parts[i], pieces[i].instrument, carry))
     tasks = []
     for i, part in enumerate(parts):
         prev = tails[i] if carry else None
         nxt = pieces[i + 1].instrument if i + 1 < len(pieces) else None
-        tasks.append(delayed(apply_rows)(fn, part, prev, nxt, carry, align, kind))
+        tasks.append(delayed(apply_rows)(fn, part, prev, pieces[i].instrument, nxt, carry, align, kind))
     return tasks, pieces
 
 

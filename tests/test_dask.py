@@ -109,6 +109,13 @@ def test_map_book_forward_and_multi_column(store):
         assert np.array_equal(by_instrument(fwd, inst, "ts"), book.ts)
         ref = metrics.ofi(book, levels=2)
         assert np.array_equal(by_instrument(two, inst, "value_1"), ref[:, 1])
+    # a time window: partitions trimmed at both ends, the series is the window's rows
+    a, b = "2024-01-03 00:00:20", "2024-01-04 23:59:30"
+    part = od.open_store(root, split="row_group", start=a, end=b)
+    fwd = od.map_book(part, lambda b: metrics.forward_return(b, 5), carry=5, align="forward").compute()
+    for inst, book in books.items():
+        want = metrics.forward_return(book.between(a, b), 5)
+        assert np.array_equal(by_instrument(fwd, inst, "value"), want, equal_nan=True)
     with pytest.raises(ParameterError, match="one value per row"):
         od.map_book(frame, lambda b: metrics.ofi(b)[:-1]).compute()
     with pytest.raises(ParameterError, match="forward"):
