@@ -65,6 +65,8 @@ def run(path: str, levels: int, chunk_lines: int | None) -> dict:
     res = json.loads(next(ln for ln in done.stdout.splitlines() if ln.startswith("RESULT "))[7:])
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     res["peak"] = int(m.group(1)) * 1024 if m else None
+    cpu = [re.search(rf"{k} time \(seconds\): ([0-9.]+)", done.stderr) for k in ("User", "System")]
+    res["cpu"] = sum(float(c.group(1)) for c in cpu if c)
     res["wall"] = wall
     return res
 
@@ -98,6 +100,7 @@ def main(argv=None) -> None:
     rows = [
         ("wall time (process, incl. import)", "60 s target", f"{r['wall']:.1f} s", r["wall"] / 60),
         ("  of which read_binance", "60 s target", f"{r['load_s']:.1f} s", r["load_s"] / 60),
+        ("CPU user+sys (all threads)", "2 cores x wall", f"{r['cpu']:.1f} s", r["cpu"] / (2 * r["wall"])),
         ("messages/s (read_binance)", "400 k/s (issue)", f"{r['messages'] / r['load_s'] / 1e3:.0f} k/s",
          r["messages"] / r["load_s"] / 400e3),
         ("output arrays", "-", f"{out / gb:.2f} GB", float("nan")),
