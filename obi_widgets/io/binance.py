@@ -8,7 +8,8 @@ each line is ``<local capture time, int ns> <JSON message>``. Messages are combi
   last order-book update ids ``U``, ``u`` (USD-M futures also ``pu``, the previous event's ``u``),
   ``b`` and ``a``: ``[[price, quantity], ...]`` as strings, quantity ABSOLUTE, "0" deletes the level;
 - ``<symbol>@bookTicker``: best bid/ask ``b``, ``B``, ``a``, ``A`` at order-book update id ``u``
-  (spot has no event time, so its rows carry the capture time; futures' ``E`` is used when present);
+  (spot has no event time: on the exchange clock its rows take the ``E`` of the depth diff whose
+  ``[U, u]`` contains ``u``; futures' own ``E`` is used when present);
 - ``<symbol>@trade`` (``"e": "trade"``): price ``p``, quantity ``q``, trade time ``T`` (ms), id ``t``,
   ``m`` true when the buyer was the maker, i.e. a SELLER-initiated trade (side -1);
 - REST depth snapshots ``{"lastUpdateId": L, "bids": [...], "asks": [...]}`` (no envelope), the
@@ -30,6 +31,13 @@ Known trap, reproduced by the sample capture in ``shared/data``: its REST snapsh
 several diffs. Dropping those buffered diffs (instead of applying the ones with ``u > L``) leaves
 a stale bid that no later diff removes and the book is crossed from about 88 s on. Every built
 book is checked for crossed/locked rows (see :mod:`obi_widgets.io.builder`).
+
+Streaming: :func:`read_binance` and :func:`iter_binance` read the capture in chunks of lines
+(:func:`~obi_widgets.io.binance_messages.iter_binance_messages`, the next chunk parsed in a thread)
+and carry the sync state across chunks (diffs buffered before a snapshot or since a gap may span
+chunk boundaries); the result is the same for every chunk size. One clock per result:
+``clock="exchange"`` or ``"local"`` stamps the book rows, the trades AND the bookTicker rows (see
+:func:`read_binance`); ``meta`` records the measured offset between the two clocks.
 """
 
 from __future__ import annotations
