@@ -429,7 +429,7 @@ from obi_widgets.io.parquet import part_info, read_parquet, to_parquet
 root = Path(tempfile.mkdtemp(prefix="obi_store_"))
 for j, instrument in enumerate(["SIM-A", "SIM-B"]):
     for day in range(3):
-        sim = simulate(seed=10 * j + day, n_events=4_000, levels=10, start_time=f"2024-01-0{2 + day} 09:30", name=instrument)
+        sim = simulate(seed=10 * j + day, n_events=2_500, levels=10, start_time=f"2024-01-0{2 + day} 09:30", name=instrument)
         book, trades = sim.book, sim.trades
         # a streaming loader would hand chunks like these: each becomes one row group
         to_parquet((book[i : i + 1_000] for i in range(0, len(book), 1_000)), root, instrument=instrument)
