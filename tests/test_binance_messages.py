@@ -376,3 +376,14 @@ def test_multi_member_gzip_and_file_boundaries(tmp_path):
     assert cap.bbo["u"].tolist() == [0, 1, 2, 3] and cap.lines["read"] == 10
     chunks = list(iter_binance_messages([path, path], chunk_lines=4))
     assert [c.lines["read"] for c in chunks] == [4, 4, 4, 2]
+
+
+@pytest.mark.realdata
+def test_stopping_early_ends_the_reader_thread(sample_files):
+    import threading
+
+    it = iter_binance_messages(sample_files, chunk_lines=1_000)
+    first = next(it)
+    assert first.lines["read"] == 1_000
+    it.close()  # the generator's finally stops and joins the inflating thread
+    assert not any(t.name == "obi-binance-inflate" and t.is_alive() for t in threading.enumerate())
