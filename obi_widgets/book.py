@@ -25,8 +25,12 @@ import pandas as pd
 
 from ._arrays import frozen
 from ._checks import check_not_crossed
+from ._lazy import lazy_module
 from ._time import as_ns_array, between_slice, check_time_order, format_ns, row_index, to_ns
 from .errors import BookError, ParameterError, TimestampError
+
+_k = lazy_module("._book_kernels", __package__)  # numba loads with the first large book
+COMPILED_CHECK_CELLS = 1 << 20  # books of at least this many cells per array are checked in one compiled pass
 
 _SIDES = ("bid_px", "bid_sz", "ask_px", "ask_sz")
 META_KEYS = ("price_unit", "size_unit", "tick", "venue", "symbol")
@@ -150,8 +154,7 @@ class Book:
             raise BookError(f"price and size arrays must all have the same shape (T, L); got {detail}")
         if arrays[0].shape[1] < 1:
             raise BookError("a book needs at least one level")
-        if validate:
-            _validate(ts, *arrays, name=name)
+        if validate and _validate(ts, *arrays, name=name):
             for i in (1, 3):  # empty levels carry NaN size, whatever the source wrote there
                 empty = np.isnan(arrays[i - 1])
                 if empty.any() and not np.isnan(arrays[i][empty]).all():
@@ -352,7 +355,15 @@ class Book:
         )
 
 
-def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> None:
+def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> bool:
+    """Raise the BookError / TimestampError / CrossedBookError naming the first broken invariant;
+    return whether empty levels may carry sizes (0) that must become NaN."""
+    # A large book is checked in one compiled pass that reads each cell once; only when it finds a
+    # problem do the numpy checks below run, to name it (they make several passes and temporaries).
+    if bid_px.size >= COMPILED_CHECK_CELLS:
+        state = int(_k.book_ok(ts, bid_px, bid_sz, ask_px, ask_sz))
+        if state:
+            return state == 2
     where = f" in {name}" if name else ""
     check_time_order(ts, place=lambda r: f"row {r}{where}")
     for side, px, sz in (("bid", bid_px, bid_sz), ("ask", ask_px, ask_sz)):
@@ -386,3 +397,4 @@ def _validate(ts, bid_px, bid_sz, ask_px, ask_sz, *, name=None) -> None:
                     f"level {k} = {float(px[r, k])!r} and level {k + 1} = {float(px[r, k + 1])!r}"
                 )
     check_not_crossed(ts, bid_px, ask_px, place=lambda r: f"row {r}{where}")
+    return True
