@@ -16,6 +16,7 @@ from .errors import (
     ObiError,
     ParameterError,
     SequenceGapError,
+    StoreError,
     TimestampError,
     TradesError,
 )
@@ -58,4 +59,5 @@ __all__ = [  # pyright: ignore[reportUnsupportedDunderAll] (the views come from 
     "TradesError",
     "ParameterError",
     "SequenceGapError",
+    "StoreError",
 ]

@@ -40,6 +40,10 @@ class ParameterError(ObiError):
     """A function argument is out of range or inconsistent with the data."""
 
 
+class StoreError(ObiError):
+    """A Parquet store is missing, holds no data for the request, or its parts disagree."""
+
+
 __all__ = [
     "ObiError",
     "BookError",
@@ -49,4 +53,5 @@ __all__ = [
     "DataFormatError",
     "SequenceGapError",
     "ParameterError",
+    "StoreError",
 ]

@@ -13,7 +13,7 @@ from urllib.parse import quote, unquote
 import numpy as np
 
 from .._time import to_ns
-from ..errors import ObiError, ParameterError
+from ..errors import ParameterError, StoreError
 
 SCHEMA_VERSION = 1
 KINDS = ("book", "trades", "bbo")
@@ -22,10 +22,6 @@ ROW_GROUP_ROWS = 1 << 20
 _SIDES = ("bid_px", "bid_sz", "ask_px", "ask_sz")
 _PART = re.compile(r"^part-(\d+)\.parquet$")
 _EXISTING = ("error", "append", "overwrite")
-
-
-class StoreError(ObiError):
-    """A Parquet store is missing, holds no data for the request, or its parts disagree."""
 
 
 # -- layout ---------------------------------------------------------------------------------------
