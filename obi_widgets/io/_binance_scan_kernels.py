@@ -20,8 +20,12 @@ numbers. Longer mantissas go to the slow path.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numba
 import numpy as np
+
+_NO_NRT: dict[str, Any] = {"_nrt": False}  # no reference counting (see the module doc)
 
 # status codes
 DONE, FULL, SLOW = 0, 1, 2
@@ -52,7 +56,7 @@ _MAXDIG = 18
 V_NONE, V_STR, V_NUM, V_ARR, V_OBJ, V_TRUE, V_FALSE, V_NULL, V_LEV = range(9)
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _skip_ws(buf, p, end):
     # (the loop condition in the header: an if/else-break body compiles to code ~30x slower here)
     while p < end and (buf[p] == 32 or buf[p] == 9 or buf[p] == 13):
@@ -60,7 +64,7 @@ def _skip_ws(buf, p, end):
     return p
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _string_end(buf, p, end):
     """p at the opening quote: (position after the closing quote or -1, had_escape)."""
     p += 1
@@ -72,7 +76,7 @@ def _string_end(buf, p, end):
     return _string_end_escaped(buf, p, end), True
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _escape_end(buf, p, end):
     """p at a backslash: position after the escape sequence, or -1."""
     if p + 1 >= end:
@@ -91,7 +95,7 @@ def _escape_end(buf, p, end):
     return -1
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _string_end_escaped(buf, p, end):
     """The rest of a string from p (not at a plain character): position after it, or -1. (No
     ``break``/``continue`` in these loops: with them numba's code is many times slower here.)"""
@@ -108,7 +112,7 @@ def _string_end_escaped(buf, p, end):
     return p + 1
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _number_end(buf, p, end):
     """JSON number grammar from p: position after it, or -1."""
     if p < end and buf[p] == 45:
@@ -142,7 +146,7 @@ def _number_end(buf, p, end):
     return p
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _literal_end(buf, p, end):
     c = buf[p]
     if c == 116 and p + 4 <= end and buf[p + 1] == 114 and buf[p + 2] == 117 and buf[p + 3] == 101:
@@ -154,7 +158,7 @@ def _literal_end(buf, p, end):
     return -1
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _scalar_end(buf, p, end):
     c = buf[p]
     if c == 34:
@@ -165,7 +169,7 @@ def _scalar_end(buf, p, end):
     return _literal_end(buf, p, end)
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _value_end(buf, p, end):
     """Validate one JSON value from p (after whitespace): position after it, or -1 (invalid or too deep)."""
     if p < end and buf[p] != 123 and buf[p] != 91:
@@ -241,7 +245,7 @@ def _value_end(buf, p, end):
             return -1
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _decimal(buf, s, e):
     """The content of a JSON string buf[s:e] as float64 when it is a plain decimal ``-?d+(.d+)?``
     that the fast path converts exactly; (ok, value)."""
@@ -292,7 +296,7 @@ def _decimal(buf, s, e):
     return True, -v if neg else v
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _int(buf, s, e):
     """A JSON integer token buf[s:e] (already grammar-checked) as int64 when <= 18 digits: (ok, value)."""
     neg = buf[s] == 45
@@ -309,7 +313,7 @@ def _int(buf, s, e):
     return True, -v if neg else v
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _levels(buf, p, end, side, lv_side, lv_px, lv_qty, n):
     """A ``[["price","qty"], ...]`` array from p into the level arrays at row n: (p after, rows) or (-1, 0)."""
     cap = lv_px.shape[0]
@@ -362,7 +366,7 @@ def _levels(buf, p, end, side, lv_side, lv_px, lv_qty, n):
         p = _skip_ws(buf, p + 1, end)
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _key_id(buf, s, e):
     """Index of the key buf[s:e] among the keys the scanner reads, or -1."""
     n = e - s
@@ -404,7 +408,7 @@ def _key_id(buf, s, e):
     return -1
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _equals(buf, s, e, word):
     if e - s != word.shape[0]:
         return False
@@ -414,7 +418,7 @@ def _equals(buf, s, e, word):
     return True
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _object_fields(buf, p, end, fs, lv_side, lv_px, lv_qty, lv0):
     """Keys of the object at p: fs[k] = (type, start, end) of each key the scanner reads; ``b`` and
     ``a`` arrays of levels are parsed on the way into the level arrays from row lv0 on (type V_LEV,
@@ -493,7 +497,7 @@ def _object_fields(buf, p, end, fs, lv_side, lv_px, lv_qty, lv0):
         p = _skip_ws(buf, p + 1, end)
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _reverse(lv_side, lv_px, lv_qty, i, j):
     """Reverse rows [i, j) of the level arrays in place."""
     j -= 1
@@ -505,7 +509,7 @@ def _reverse(lv_side, lv_px, lv_qty, i, j):
         j -= 1
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _bids_first(lv_side, lv_px, lv_qty, start, n_ask, n_bid):
     """Rows [start, start + n_ask) hold asks and the next n_bid rows bids: put the bids first
     (a rotation by three reversals, in place)."""
@@ -514,21 +518,21 @@ def _bids_first(lv_side, lv_px, lv_qty, start, n_ask, n_bid):
     _reverse(lv_side, lv_px, lv_qty, start, start + n_ask + n_bid)
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _get_int(buf, fs, k):
     if fs[k, 0] != V_NUM:
         return False, 0
     return _int(buf, fs[k, 1], fs[k, 2])
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _get_dec(buf, fs, k):
     if fs[k, 0] != V_STR:
         return False, 0.0
     return _decimal(buf, fs[k, 1] + 1, fs[k, 2] - 1)
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _known_symbol(buf, s, e, syms, sym_len, nsym):
     """Index of buf[s:e] among the known symbols (rows of ``syms``), or -1."""
     n = e - s
@@ -538,7 +542,7 @@ def _known_symbol(buf, s, e, syms, sym_len, nsym):
     return -1
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _same_row(buf, s, syms, j, n):
     for i in range(n):
         if syms[j, i] != buf[s + i]:
@@ -546,7 +550,7 @@ def _same_row(buf, s, syms, j, n):
     return True
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _same_symbol_ci(buf, s, e, want):
     """ASCII case-insensitive buf[s:e] == want (want is upper case)."""
     if e - s != want.shape[0]:
@@ -560,7 +564,7 @@ def _same_symbol_ci(buf, s, e, want):
     return True
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _envelope(buf, q, le, fs, lv_side, lv_px, lv_qty, nl):
     """The top-level object's keys from q (after its brace): its "data" object (the combined-stream
     envelope) read with :func:`_object_fields`, every other value validated. (end position or -1,
@@ -600,7 +604,7 @@ def _envelope(buf, q, le, fs, lv_side, lv_px, lv_qty, nl):
         q = _skip_ws(buf, q + 1, le)
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def _message(
     buf,
     p,
@@ -749,7 +753,7 @@ def _message(
     return le
 
 
-@numba.njit(cache=True, nogil=True, _nrt=False)
+@numba.njit(cache=True, nogil=True, **_NO_NRT)
 def scan_block(
     buf, end, want, use_want, syms, sym_len, sym_hit, nsym, st, fs, di, lv_side, lv_px, lv_qty, ti, tf, tm, bi, bf
 ):
