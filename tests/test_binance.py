@@ -122,8 +122,13 @@ def test_spot_sync_rule_applies_buffered_diffs(tmp_path):
 def test_levels_converted_in_batches(tmp_path, monkeypatch):
     import obi_widgets.io.binance_messages as binance_messages
 
-    monkeypatch.setattr(binance_messages, "_FLUSH", 2)  # convert level strings every 2 depth messages
-    res = read_binance(write_capture(tmp_path / "cap.txt", SPOT), levels=2)
+    path = write_capture(tmp_path / "cap.txt", SPOT)
+    fast = read_binance_messages(path)
+    monkeypatch.setattr(binance_messages, "_FLUSH", 2)  # the reference engine converts level strings every 2 messages
+    batched = read_binance_messages(path, engine="reference")
+    for key in ("side", "price", "qty"):
+        np.testing.assert_array_equal(batched.levels[key], fast.levels[key])
+    res = read_binance(path, levels=2)
     assert as_lists(res.book.bid_px) == SPOT_BID_PX and as_lists(res.book.ask_sz) == SPOT_ASK_SZ
 
 
