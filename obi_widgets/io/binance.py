@@ -48,12 +48,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._checks import check_not_crossed, crossed_mask
 from .._time import check_time_order, format_ns
 from ..errors import ParameterError, TimestampError
 from ._binance_stream import Grow, Rebuild, prefetch
 from .binance_messages import CHUNK_LINES, iter_binance_messages
-from .builder import BuildResult
+from .builder import BuildResult, built_crossed
 
 _MS = 1_000_000
 _I64_MIN = np.iinfo(np.int64).min
@@ -208,19 +207,8 @@ def _chunk_result(rb: Rebuild, p: dict, last: dict, on_crossed: str) -> BuildRes
     name = rb.name
     book_meta = _book_meta(rb.market or "spot", rb.sym, rb.builder.tick_size)
     ts, bpx, bsz, apx, asz, src = p["book"]
-    crossed = crossed_mask(bpx[:, 0], apx[:, 0])
     row0 = p["row0"]
-    if on_crossed == "raise":
-        check_not_crossed(
-            ts,
-            bpx,
-            apx,
-            what="built book",
-            place=lambda r: f"row {r + row0} in {name}",
-            note=lambda r: f", after input row {int(src[r])}",
-            unit="rows of this chunk",
-            hint="; pass on_crossed='flag' to keep them flagged instead",
-        )
+    crossed = built_crossed(ts, bpx, apx, src, on_crossed, name, row0=row0, unit="rows of this chunk")
     tr, b = p["trades"], p["bbo"]
     for key, arr in (("book", ts), ("trades", tr["ts"]), ("bbo", b.get("ts"))):
         if arr is not None and arr.shape[0]:
@@ -361,18 +349,8 @@ def read_binance(
     src = src_col.take()
     name = rb.name
     book_meta = _book_meta(rb.market or "spot", rb.sym, rb.builder.tick_size)
-    crossed = crossed_mask(bpx[:, 0], apx[:, 0])
+    crossed = built_crossed(ts, bpx, apx, src, on_crossed, name)
     where = f" in {name}"
-    if on_crossed == "raise":
-        check_not_crossed(
-            ts,
-            bpx,
-            apx,
-            what="built book",
-            place=lambda r: f"row {r}{where}",
-            note=lambda r: f", after input row {int(src[r])}",
-            hint="; pass on_crossed='flag' to keep them flagged instead",
-        )
     t = {k: c.take() for k, c in t_cols.items()}
     b = {k: c.take() for k, c in b_cols.items()}
     try:

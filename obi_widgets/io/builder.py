@@ -451,24 +451,35 @@ class BookBuilder:
         if on_crossed not in _ON_CROSSED:
             raise ParameterError(f"on_crossed={on_crossed!r}: expected one of {_ON_CROSSED}")
         ts, bpx, bsz, apx, asz, src = self.arrays()
-        crossed = crossed_mask(bpx[:, 0], apx[:, 0])
+        crossed = built_crossed(ts, bpx, apx, src, on_crossed, self.name)
         where = f" in {self.name}" if self.name else ""
-        if on_crossed == "raise":
-            check_not_crossed(
-                ts,
-                bpx,
-                apx,
-                what="built book",
-                place=lambda r: f"row {r}{where}",
-                note=lambda r: f", after input row {int(src[r])}",
-                hint="; pass on_crossed='flag' to keep them flagged instead",
-            )
         if validate or crossed.any():
             check_time_order(ts, place=lambda r: f"output row {r}{where} (input row {int(src[r])})")
         book = Book(ts, bpx, bsz, apx, asz, name=self.name, meta=book_meta, validate=False)
         all_flags = {"crossed": crossed}
         all_flags.update(flags or {})
         return BuildResult(book, all_flags, src, self.tick_size, **fields)
+
+
+def built_crossed(
+    ts, bid_px, ask_px, source_row, on_crossed: str, name: str | None, *, row0: int = 0, unit: str = "rows"
+) -> np.ndarray:
+    """The crossed/locked mask of built rows; with ``on_crossed="raise"`` a CrossedBookError naming
+    the first such row (``row0`` + its index, in ``name``), its time and the input row it was sampled after."""
+    crossed = crossed_mask(bid_px[:, 0], ask_px[:, 0])
+    if on_crossed == "raise":
+        where = f" in {name}" if name else ""
+        check_not_crossed(
+            ts,
+            bid_px,
+            ask_px,
+            what="built book",
+            place=lambda r: f"row {r + row0}{where}",
+            note=lambda r: f", after input row {int(source_row[r])}",
+            unit=unit,
+            hint="; pass on_crossed='flag' to keep them flagged instead",
+        )
+    return crossed
 
 
 def build_book(
