@@ -21,29 +21,30 @@ parse), ``pyarrow.csv.read_csv`` alone (multi-threaded, explicit column types) a
 Imports and the numba kernels' first load (from the on-disk cache) happen before the clock starts.
 Peak RSS is the process's VmHWM (Python + pandas + pyarrow + numba already take ~200-300 MB).
 
-Measured 2026-12-02 00:42-01:06 UTC, --rows 5000000 --repeat 3, on the shared 2-core machine
-while other benchmarks ran (load average 8-10: absolute rates are several times below an idle
-machine's; read the ratios, taken in the same run). Kit rows: L2 = rows read (1,085,069 book rows
-of 10 levels out, 349 MB), snapshot_25 = book rows, LOBSTER = message rows (book + trades)::
+Measured 2026-12-02 01:20-01:37 UTC, --rows 5000000 --repeat 1, on the 2-core machine with nothing
+else running. Kit rows: L2 = rows read (1,085,069 book rows of 10 levels out), snapshot_25 = book
+rows, LOBSTER = message rows (book + trades; since this run LOBSTER reads with pandas' C reader and
+uses the kit's block reader only to name a bad line). The kit's figures are end to end (parse, build,
+validate); the readers' are the parse alone::
 
     file                 reader                 rows   time s  M rows/s vs pandas peak RSS MB
-    tardis L2            pandas              5000000     9.36      0.53      1.00        1053
-    tardis L2            kit                 5000000    13.86      0.36      0.68         978
-    tardis L2            pyarrow             5000000     8.56      0.58      1.09         454
-    tardis L2            pyarrow stream      5000000     8.92      0.56      1.05         481
-    tardis L2 gz         pandas              5000000    19.74      0.25      1.00         665
-    tardis L2 gz         kit                 5000000    17.06      0.29      1.16        1006
-    tardis L2 gz         pyarrow             5000000    13.55      0.37      1.46         442
-    tardis L2 gz         pyarrow stream      5000000    12.36      0.40      1.60         451
-    tardis trades        pandas              5000000    10.30      0.49      1.00        1156
-    tardis trades        kit                 5000000     8.30      0.60      1.24         541
-    tardis trades        pyarrow             5000000     5.36      0.93      1.92        1221
-    tardis snapshot_25   pandas               500000     5.75      0.09      1.00        1276
-    tardis snapshot_25   kit                  500000     6.38      0.08      0.90        1285
-    tardis snapshot_25   pyarrow              500000     8.61      0.06      0.67        1213
-    lobster AMZN x       pandas              4946290     4.89      1.01      1.00         768
-    lobster AMZN x       kit                 4946290     9.05      0.55      0.54         989
-    lobster AMZN x       pyarrow             4946290     4.47      1.11      1.09         746
+    tardis L2            pandas              5000000     0.90      5.58      1.00        1052
+    tardis L2            kit                 5000000     2.34      2.14      0.38        1002
+    tardis L2            pyarrow             5000000     1.23      4.05      0.73         465
+    tardis L2            pyarrow stream      5000000     2.13      2.35      0.42         499
+    tardis L2 gz         pandas              5000000     3.29      1.52      1.00         665
+    tardis L2 gz         kit                 5000000     4.34      1.15      0.76         999
+    tardis L2 gz         pyarrow             5000000     1.96      2.55      1.67         457
+    tardis L2 gz         pyarrow stream      5000000     2.91      1.72      1.13         473
+    tardis trades        pandas              5000000     1.01      4.96      1.00        1155
+    tardis trades        kit                 5000000     3.00      1.67      0.34         558
+    tardis trades        pyarrow             5000000     1.22      4.10      0.83        1219
+    tardis snapshot_25   pandas               500000     1.48      0.34      1.00        1276
+    tardis snapshot_25   kit                  500000     2.27      0.22      0.65        1061
+    tardis snapshot_25   pyarrow              500000     2.24      0.22      0.66        1225
+    lobster AMZN x       pandas              4946290     1.19      4.15      1.00         767
+    lobster AMZN x       kit                 4946290     2.30      2.15      0.52         895
+    lobster AMZN x       pyarrow             4946290     1.51      3.27      0.79         747
 """
 
 from __future__ import annotations
@@ -215,7 +216,8 @@ def make_files(rows: int, folder: Path) -> dict[str, list[Path]]:
         reps = max(1, rows // len(msg))
         big = pd.concat([msg] * reps, ignore_index=True)
         # each copy later by a whole session (23400 s): times increase across copies
-        big[0] = big[0].to_numpy() + np.repeat(np.arange(reps) * 23400.0, len(msg))
+        # rounded to the decimals LOBSTER writes, not a float sum's repr (90075.41292999999)
+        big[0] = np.round(big[0].to_numpy() + np.repeat(np.arange(reps) * 23400.0, len(msg)), 9)
         _write(pa.Table.from_pandas(big, preserve_index=False), msg_path, None)
         _write(pa.Table.from_pandas(pd.concat([ob] * reps, ignore_index=True), preserve_index=False), ob_path, None)
     return files

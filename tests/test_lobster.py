@@ -248,3 +248,13 @@ def test_truncated_gzip_names_the_file(tmp_path):
         DataFormatError, match=r"cut_message_1.csv.gz: truncated or corrupt gzip file: the data ends after line \d+"
     ):
         Trades.from_lobster(cut)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("block_size", [1 << 16, 1 << 20])
+def test_block_reader_equals_the_default_reader_on_shared_files(block_size, amzn_files, aapl_files):
+    # the block reader is the one that names bad lines; it must read the same numbers as pandas' reader
+    from obi_widgets.io.lobster import _read_csv
+
+    for path in (*amzn_files, *aapl_files):
+        np.testing.assert_array_equal(_read_csv(path, "file", block_size=block_size), _read_csv(path, "file"))

@@ -6,9 +6,9 @@ size, price (USD x 10000), direction (1 buy limit order, -1 sell limit order).
 Orderbook columns, per level k = 1..L: ask price, ask size, bid price, bid size. Row i is the
 book after message i. Empty levels are written as price ±9999999999 with size 0.
 
-The files are parsed block by block by one numba pass (:mod:`obi_widgets.io._csv`; pyarrow's CSV
-reader takes the blocks it does not, e.g. exponents): the numbers are the correctly rounded
-float64 of the text, as pandas' and pyarrow's readers give them. Errors name ``file:line``: a
+The files are parsed by pandas' C reader (the fastest by measurement, ``benchmarks/bench_csv_loaders.py``);
+when it fails, the kit's block reader (:mod:`obi_widgets.io._csv`: one numba pass per block, pyarrow for
+blocks it does not take) reads the file again to name the problem. Errors name ``file:line``: a
 non-numeric or empty value, a ragged line, an empty file, a truncated gzip (the last complete line).
 """
 
@@ -30,19 +30,32 @@ MESSAGE_COLUMNS = ("time", "type", "order_id", "size", "price", "direction")
 _DATE_IN_NAME = re.compile(r"_(\d{4}-\d{2}-\d{2})_")
 
 
-def _read_csv(path, what: str, block_size: int = BLOCK_SIZE) -> np.ndarray:
-    """The file's numbers as a float64 (rows, columns) array (streamed in blocks, see :mod:`._csv`)."""
+def _read_csv(path, what: str, block_size: int | None = None) -> np.ndarray:
+    """The file's numbers as a float64 (rows, columns) array.
+
+    By default pandas' C reader parses the whole file (the fastest here: ~4-5 M rows/s on this
+    project's machine, against ~1.5 M for the kit's block reader); when it fails, or leaves an empty
+    cell, the kit's block reader (:mod:`._csv`, also used with an explicit ``block_size``) reads the
+    file again to name the ``file:line`` and what is wrong there.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"LOBSTER {what} file not found: {path}")
     first = read_first_line(path, what)
     if first is None:
         raise DataFormatError(f"{path}: empty LOBSTER {what} file")
+    if block_size is None:
+        try:
+            out = pd.read_csv(path, header=None, dtype=np.float64, engine="c", compression="infer").to_numpy()
+            if not (out.size and np.isnan(out).any()):
+                return np.ascontiguousarray(out)
+        except Exception:  # whatever pandas raises, the block reader below names the line
+            pass
     names = [f"c{i}" for i in range(first.count(",") + 1)]
     reader = CsvReader(
         path, names, dict.fromkeys(names, FLOAT), has_header=False, what=f"LOBSTER {what} (numeric CSV without header)"
     )
-    out = reader.read_all(block_size).floats
+    out = reader.read_all(block_size or BLOCK_SIZE).floats
     if out.size and np.isnan(out).any():
         r, c = (int(x[0]) for x in np.nonzero(np.isnan(out)))
         raise DataFormatError(f"{path}:{r + 1}: column {c + 1} is empty, expected a number (LOBSTER {what} file)")
