@@ -11,9 +11,7 @@ the GIL-free builder kernels overlap the parse of the next chunk.
 from __future__ import annotations
 
 import gzip
-import queue
-import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -56,48 +54,6 @@ class Grow:
 
 
 # -- parse one chunk ahead ----------------------------------------------------------------------
-def prefetch(items: Iterable) -> Iterator:
-    """Yield ``items`` while a thread produces the next one (at most two alive at once: the one
-    the caller works on and the one being produced). Exceptions of the producer are re-raised here."""
-    q: queue.Queue = queue.Queue()
-    turn = threading.Semaphore(1)  # the producer starts item k + 1 once the caller took item k
-    stop = threading.Event()
-    done = object()
-
-    def produce() -> None:
-        it = iter(items)
-        try:
-            while True:
-                while not turn.acquire(timeout=0.05):
-                    if stop.is_set():
-                        return
-                if stop.is_set():
-                    return
-                try:
-                    item = next(it)
-                except StopIteration:
-                    q.put((True, done))
-                    return
-                q.put((True, item))
-        except BaseException as exc:
-            q.put((False, exc))
-
-    thread = threading.Thread(target=produce, name="obi-binance-parse", daemon=True)
-    thread.start()
-    try:
-        while True:
-            ok, item = q.get()
-            turn.release()
-            if not ok:
-                raise item
-            if item is done:
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
 # -- file order -----------------------------------------------------------------------------------
 def first_line_ts(path: Path) -> int | None:
     """The capture time (ns) on the first non-blank line of a capture file, or None."""

@@ -19,9 +19,6 @@ empty; a truncated or corrupt gzip names the last complete line read; a bad valu
 
 from __future__ import annotations
 
-import queue
-import sys
-import threading
 import zlib
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +29,7 @@ import numpy as np
 
 from .._lazy import lazy_module
 from ..errors import DataFormatError
+from ._shared import prefetch
 
 _k = lazy_module("._csv_kernels", __package__)  # numba loads on the first block
 
@@ -172,51 +170,6 @@ def iter_text_blocks(path: Path, block_size: int, skip_lines: int = 0) -> Iterat
         yield rest + b"\n", line
 
 
-def prefetch(items: Iterator, depth: int = 2) -> Generator:
-    """Run the iterator ``items`` in a background thread, ``depth`` items ahead; its exceptions are
-    raised in the consumer. Closing the returned generator stops the thread."""
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-    done = object()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-            put((done, None))
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put((done, exc))
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-
-    thread = threading.Thread(target=run, name="obi-csv-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item, exc = q.get()
-            if item is done:
-                if exc is not None:
-                    raise exc
-                return
-            yield item
-    finally:
-        stop.set()
-        if not sys.is_finalizing():  # at interpreter exit the daemon thread may never run again
-            thread.join(timeout=10.0)
-
-
 class Block:
     """One parsed block: ``ints`` (n, I) int64, ``floats`` (n, F) float64, ``codes`` (n, W) int16,
     and where its rows are in the file (``lines``: the file line of each row)."""
@@ -303,7 +256,7 @@ class CsvReader:
         """``with reader.blocks() as blocks:`` the parsed blocks in file order, read ahead in a
         thread when ``background`` (stopped when the ``with`` ends, also on an error)."""
         gen = self._parse_all(block_size)
-        it = prefetch(gen) if background else gen
+        it = prefetch(gen, ahead=2, name="obi-csv-reader") if background else gen
         try:
             yield it
         finally:

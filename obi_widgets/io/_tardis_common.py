@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +10,9 @@ import numpy as np
 from .._time import format_ns
 from ..errors import DataFormatError, ParameterError, TimestampError
 from ._csv import read_first_line
+from ._shared import CLOCKS, check_clock  # noqa: F401 - tardis.py uses them from here
 
 US = 1_000  # Tardis times are microseconds
-CLOCKS = ("exchange", "local")
 BOOK_COLUMNS = ("exchange", "symbol", "timestamp", "local_timestamp", "is_snapshot", "side", "price", "amount")
 TRADE_COLUMNS = ("exchange", "symbol", "timestamp", "local_timestamp", "id", "side", "price", "amount")
 LEVEL_COLUMN = re.compile(r"^(asks|bids)\[(\d+)\]\.(price|amount)$")
@@ -61,23 +60,6 @@ def require(path: Path, columns, need, what: str) -> None:
             f"{path}: not a Tardis {what} file: missing column(s) {missing}; the header has {list(columns)} "
             f"(this looks like a {kind_of(columns)} file)"
         )
-
-
-def check_clock(clock: str | None, time: str | None, where: str) -> str:
-    """The clock to use; ``time=`` is the deprecated spelling of ``clock=``."""
-    if time is not None:
-        warnings.warn(
-            f"{where}(time=...) is deprecated, use clock=... (same values: 'exchange' or 'local')",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        if clock is not None and clock != time:
-            raise ParameterError(f"clock={clock!r} and time={time!r} disagree; pass clock= only")
-        clock = time
-    clock = "exchange" if clock is None else clock
-    if clock not in CLOCKS:
-        raise ParameterError(f"clock={clock!r}: expected one of {CLOCKS}")
-    return clock
 
 
 class TimeOrder:

@@ -43,14 +43,14 @@ chunk boundaries); the result is the same for every chunk size. One clock per re
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterator
 
 import numpy as np
 
 from .._time import check_time_order, format_ns
 from ..errors import ParameterError, TimestampError
-from ._binance_stream import Grow, Rebuild, prefetch
+from ._binance_stream import Grow, Rebuild
+from ._shared import check_clock, prefetch
 from .binance_messages import CHUNK_LINES, iter_binance_messages
 from .builder import BuildResult, built_crossed
 
@@ -59,7 +59,6 @@ _I64_MIN = np.iinfo(np.int64).min
 _MARKETS = ("auto", "spot", "futures")
 # quote assets, longer first where one ends another ("FDUSD" before "USD")
 _QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USDP", "BTC", "ETH", "BNB", "EUR", "TRY", "BRL", "DAI", "USD")
-_CLOCKS = ("exchange", "local")
 _ON_GAP = ("raise", "flag")
 
 
@@ -90,17 +89,6 @@ def _book_meta(market: str, symbol: str | None, tick: float) -> dict:
 
 
 # -- arguments ----------------------------------------------------------------------------------
-def _clock_arg(clock: str, time: str | None, fn: str) -> str:
-    if time is not None:
-        warnings.warn(f"{fn}(time=...) is deprecated; pass clock={time!r}", DeprecationWarning, stacklevel=3)
-        if clock not in ("exchange", time):
-            raise ParameterError(f"{fn}: time={time!r} (deprecated) and clock={clock!r} disagree; pass clock= only")
-        clock = time
-    if clock not in _CLOCKS:
-        raise ParameterError(f"clock={clock!r}: expected one of {_CLOCKS}")
-    return clock
-
-
 def _check_args(market: str, on_gap: str, on_crossed: str) -> None:
     if market not in _MARKETS:
         raise ParameterError(f"market={market!r}: expected one of {_MARKETS}")
@@ -156,7 +144,7 @@ def iter_binance(
     chunk_lines: int = CHUNK_LINES,
     levels: int = 10,
     market: str = "auto",
-    clock: str = "exchange",
+    clock: str | None = None,
     on_gap: str = "raise",
     on_crossed: str = "raise",
     symbol: str | None = None,
@@ -179,7 +167,7 @@ def iter_binance(
     across chunks raise as in :func:`read_binance`.
     """
 
-    clock = _clock_arg(clock, time, "iter_binance")
+    clock = check_clock(clock, time, "iter_binance")
     _check_args(market, on_gap, on_crossed)
     rb = _rebuild(levels, market, clock, on_gap, symbol, tick_size, name)
     return _iter(rb, paths, symbol, chunk_lines, on_crossed)
@@ -249,7 +237,7 @@ def read_binance(
     *,
     levels: int = 10,
     market: str = "auto",
-    clock: str = "exchange",
+    clock: str | None = None,
     on_gap: str = "raise",
     on_crossed: str = "raise",
     symbol: str | None = None,
@@ -308,7 +296,7 @@ def read_binance(
     from ..book import Book
     from ..trades import Trades
 
-    clock = _clock_arg(clock, time, "read_binance")
+    clock = check_clock(clock, time, "read_binance")
     _check_args(market, on_gap, on_crossed)
     L = int(levels) if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool) else 1
     book_cols = [Grow(np.int64), Grow(np.float64, L), Grow(np.float64, L), Grow(np.float64, L), Grow(np.float64, L)]
@@ -379,7 +367,7 @@ def read_binance_book(paths, **kwargs):
 def read_binance_trades(
     paths,
     *,
-    clock: str = "exchange",
+    clock: str | None = None,
     symbol: str | None = None,
     name: str | None = None,
     chunk_lines: int = CHUNK_LINES,
@@ -392,7 +380,7 @@ def read_binance_trades(
     result (one parse)."""
     from ..trades import Trades
 
-    clock = _clock_arg(clock, time, "read_binance_trades")
+    clock = check_clock(clock, time, "read_binance_trades")
     cols = {k: Grow(dt) for k, dt in (("ts", np.int64), ("price", float), ("size", float), ("side", np.int8))}
     for cap in iter_binance_messages(paths, symbol=symbol, chunk_lines=chunk_lines):
         t = cap.trades
