@@ -14,15 +14,17 @@ sources disagree (normalisation, levels, weights, trade signing) is a named para
   :func:`cumulative_volume_delta`, :func:`vpin`, :func:`volume_buckets`
 - liquidity: :func:`depth`, :func:`book_slope`, :func:`sweep_cost`, :func:`slippage_curve`,
   :func:`kyle_lambda`, :func:`amihud`
-- prediction: :func:`forward_return`, :func:`imbalance_profile`, :func:`regress`
+- prediction: :func:`next_move`, :func:`forward_return`, :func:`imbalance_profile`, :func:`regress`
+- many metrics at once as a DataFrame indexed by the book's times: :func:`frame`
 """
 
 from ._stats import Regression
 from .band import band_imbalance
+from .frame import frame
 from .imbalance import depth_imbalance, imbalance_atr, level1_imbalance, level_weights
 from .liquidity import amihud, book_slope, depth, kyle_lambda, slippage_curve, sweep_cost
 from .ofi import IntegratedOFI, aggregate, integrated_ofi, ofi
-from .predict import forward_return, imbalance_profile, regress
+from .predict import NextMove, forward_return, imbalance_profile, next_move, regress
 from .prices import MicropriceModel, fit_microprice, microprice, mid, spread, weighted_mid
 from .profile import cumulative_depth, cumulative_depth_imbalance
 from .trades import bvc_buy_fraction, cumulative_volume_delta, sign_trades, trade_imbalance
@@ -58,8 +60,11 @@ __all__ = [
     "slippage_curve",
     "kyle_lambda",
     "amihud",
+    "next_move",
+    "NextMove",
     "forward_return",
     "imbalance_profile",
     "regress",
     "Regression",
+    "frame",
 ]

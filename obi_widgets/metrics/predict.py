@@ -1,18 +1,225 @@
-"""Does a signal predict the next price move? Forward returns, a per-bucket profile, and OLS."""
+"""Does a signal predict the next price move? The next move, forward returns, a per-bucket profile, and OLS."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .._time import to_duration_ns
-from ..errors import ParameterError
+from .._checks import crossed_mask
+from .._time import format_ns, to_duration_ns
+from ..errors import CrossedBookError, ParameterError
 from ._common import ratio, require_book
 from ._stats import Regression, ols
 
 KINDS = ("change", "log")
 ALIGNS = ("next", "last")
 BINNINGS = ("quantile", "uniform")
+MISSING = ("skip", "stop")
+CROSSED = ("raise", "keep", "missing")
+PRICES = ("mid", "weighted_mid")
+# Two prices closer than this relative distance are the same price: (bid + ask) / 2 is computed in
+# floating point, and e.g. 100.01 + 100.03 != 100.02 + 100.02 in float64, so an exact comparison
+# would report a "move" of 1e-14 where the mid did not move (the tolerance of sign_trades' at-mid test).
+RTOL = 1e-9
+
+
+# -- the next mid move ----------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class NextMove:
+    """The result of :func:`next_move`: for each row t, the next change of the price after it.
+
+    Attributes (all shape (T,), one value per book row; NaN, or -1 for ``index``, where the row
+    has no later change or no price of its own)
+    ----------
+    ts : ndarray of int64
+        The book's row times (ns), for :meth:`to_frame`.
+    sign : ndarray of float64
+        Direction of the next change, -1.0 (down) or +1.0 (up); never 0.
+    size : ndarray of float64
+        The change itself, :math:`p_{s(t)} - p_t` (price units).
+    event_time : ndarray of float64
+        Rows until the change, :math:`s(t) - t` (>= 1): the time to the move in *event time*.
+    clock_time_ns : ndarray of float64
+        Clock time until the change, :math:`\tau_{s(t)} - \tau_t` in ns (0 when the change is
+        stamped with the same time as row t). float64 holds whole ns exactly up to 104 days.
+    index : ndarray of int64
+        :math:`s(t)`, the row of the change (-1 where there is none), to read other arrays there.
+    """
+
+    ts: np.ndarray
+    sign: np.ndarray
+    size: np.ndarray
+    event_time: np.ndarray
+    clock_time_ns: np.ndarray
+    index: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.ts.shape[0])
+
+    def __repr__(self) -> str:
+        n = len(self)
+        have = np.isfinite(self.sign)
+        k = int(have.sum())
+        if not k:
+            return f"NextMove({n} rows, no row is followed by a price change)"
+        up = float(np.mean(self.sign[have] > 0))
+        return (
+            f"NextMove({n} rows, {k} followed by a change: {up:.1%} up; median {np.median(self.event_time[have]):g} "
+            f"rows / {pd.Timedelta(int(np.median(self.clock_time_ns[have])))} until it; see .to_frame())"
+        )
+
+    def to_frame(self, prefix: str = "next_move_") -> pd.DataFrame:
+        """``sign``, ``size``, ``event_time`` and ``clock_time_ns`` as a DataFrame indexed by the
+        book's row times (a ``DatetimeIndex`` named ``ts``, UTC-naive like :meth:`Book.to_frame`);
+        column names get ``prefix``."""
+        cols = {f"{prefix}{k}": getattr(self, k) for k in ("sign", "size", "event_time", "clock_time_ns")}
+        return pd.DataFrame(cols, index=pd.DatetimeIndex(self.ts.view("datetime64[ns]"), name="ts"))
+
+
+def _check_rtol(rtol, fn: str) -> float:
+    if isinstance(rtol, (bool, np.bool_, str, bytes)):
+        raise ParameterError(f"{fn}(): rtol must be a number >= 0, got {rtol!r}")
+    try:
+        r = float(rtol)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{fn}(): rtol must be a number >= 0, got {rtol!r}") from None
+    if not (np.isfinite(r) and r >= 0):
+        raise ParameterError(f"{fn}(): rtol must be a finite number >= 0, got {rtol!r}")
+    return r
+
+
+def _changed(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
+    """a and b differ by more than rtol relative (True where either is NaN)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        same = np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b))
+    return ~same
+
+
+def _first_after(event: np.ndarray, n: int) -> np.ndarray:
+    """For k = 0..n-1: the smallest k' > k with event[k' - 1] (event has n - 1 entries, event[i]
+    for position i + 1), or n if none. A reversed running minimum: one pass, no per-row Python."""
+    pos = np.where(event, np.arange(1, n, dtype=np.int64), n)
+    out = np.empty(n, dtype=np.int64)
+    if n:
+        out[:-1] = np.minimum.accumulate(pos[::-1])[::-1]
+        out[-1] = n
+    return out
+
+
+def _next_change(p: np.ndarray, rtol: float, missing: str) -> np.ndarray:
+    """Per row t: s(t), the first row s > t whose price differs from p[t] (see next_move); -1 if none."""
+    t = p.shape[0]
+    ok = np.isfinite(p)
+    out = np.full(t, -1, dtype=np.int64)
+    if missing == "skip":  # the rows without a price are passed over
+        rows = np.flatnonzero(ok)
+        q = p[rows]
+        j = _first_after(_changed(q[1:], q[:-1], rtol), q.shape[0])
+        has = j < q.shape[0]
+        out[rows[has]] = rows[j[has]]
+        return out
+    # "stop": a row without a price ends the search (the next move is then not observed)
+    j = _first_after(~ok[1:] | _changed(p[1:], p[:-1], rtol), t)
+    has = ok & (j < t)
+    has[has] = ok[j[has]]
+    out[has] = j[has]
+    return out
+
+
+def _price_of(book, price, fn: str) -> np.ndarray:
+    t = len(book)
+    if isinstance(price, str):
+        if price == "mid":
+            p = np.add(book.bid_px[:, 0], book.ask_px[:, 0])
+            return np.multiply(p, 0.5, out=p)
+        if price == "weighted_mid":
+            from .prices import weighted_mid
+
+            return weighted_mid(book)
+        raise ParameterError(f"{fn}(): price must be one of {PRICES} or a float array of shape ({t},), got {price!r}")
+    p = np.asarray(price, dtype=np.float64)
+    if p.shape != (t,):
+        raise ParameterError(f"{fn}(): price has shape {p.shape}, expected ({t},) like the book")
+    return p
+
+
+def next_move(book, *, price="mid", missing: str = "skip", crossed: str = "raise", rtol: float = RTOL) -> NextMove:
+    r"""The next change of the mid price after each row: its sign, its size and the time until it.
+
+        With :math:`m_t` the price of row t (the mid by default) and :math:`	au_t` its time,
+
+        .. math::
+            s(t) = \min\{s > t : m_s
+    e m_t\}, \qquad \Delta_t = m_{s(t)} - m_t, \qquad
+            \operatorname{sign}(\Delta_t) \in \{-1, +1\},
+
+        the time until it in event time, :math:`s(t) - t` rows (``event_time``), and in clock time,
+        :math:`	au_{s(t)} - 	au_t` ns (``clock_time_ns``). The direction of the next mid move is the
+        target of queue-imbalance prediction: Gould & Bonart (2016), "Queue imbalance as a one-tick-ahead
+        price predictor in a limit order book", *Market Microstructure and Liquidity* 2(2); Lipton,
+        Pesavento & Sotiropoulos (2013), "Trade arrival dynamics and quote imbalance in a limit order
+        book", arXiv:1312.0514; and, with the time until it, Cont & de Larrard (2013), "Price dynamics
+        in a Markovian limit order market", *SIAM J. Financial Mathematics* 4(1). Event time is primary
+        there: the move is counted in book updates, whatever their spacing in clock time.
+
+        Two prices are equal when :math:`|m_s - m_t| \le` ``rtol`` :math:`\cdot \max(|m_s|, |m_t|)`
+        (default 1e-9: the mids of different quotes at the same mid differ in the last bits of a
+        float64; ``rtol=0`` compares exactly). A row with no later change gets NaN (and ``index`` -1),
+        so the last row always does.
+
+        ``price``: ``"mid"`` (default), ``"weighted_mid"`` (:func:`weighted_mid`), or any float array of
+        shape (T,) (e.g. a micro-price). Rows without a price (NaN: a side of the book empty), per
+        ``missing``:
+
+        - ``"skip"`` (default): they are passed over, :math:`s(t)` is the first later row *with a
+          price* that differs from :math:`m_t` (the move across a one-sided spell is reported, and the
+          event time still counts every row in between);
+        - ``"stop"``: they end the search: when the first later row that differs or has no price has
+          none, the next move is not observed and row t gets NaN.
+
+        Either way a row without a price gets NaN itself. Crossed or locked rows (best bid >= best ask;
+        only present in books built with ``validate=False`` or ``on_crossed="flag"``), per ``crossed``:
+        ``"raise"`` (default) CrossedBookError naming the first one; ``"keep"``: their price is used as
+        it is; ``"missing"``: they have no price (then ``missing`` applies).
+
+        Returns a :class:`NextMove` (``.sign``, ``.size``, ``.event_time``, ``.clock_time_ns``,
+        ``.index``, ``.to_frame()``). ``next_move(book).size`` equals ``forward_return(book, "next")``
+        on a book without crossed rows. Vectorised (a reversed running minimum over the change flags).
+    """
+    fn = "next_move"
+    book = require_book(book, fn)
+    if missing not in MISSING:
+        raise ParameterError(f"{fn}(): missing must be one of {MISSING}, got {missing!r}")
+    if crossed not in CROSSED:
+        raise ParameterError(f"{fn}(): crossed must be one of {CROSSED}, got {crossed!r}")
+    r = _check_rtol(rtol, fn)
+    p = _price_of(book, price, fn)
+    if crossed != "keep":
+        bad = crossed_mask(book.bid_px[:, 0], book.ask_px[:, 0])
+        if bad.any():
+            if crossed == "raise":
+                row = int(np.flatnonzero(bad)[0])
+                raise CrossedBookError(
+                    f"{fn}(): the book is crossed or locked at row {row} ({format_ns(int(book.ts[row]))}: best bid "
+                    f"{float(book.bid_px[row, 0])!r} >= best ask {float(book.ask_px[row, 0])!r}; {int(bad.sum())} "
+                    "such rows); pass crossed='keep' to use their price or crossed='missing' to treat them as "
+                    "rows without a price"
+                )
+            p = np.where(bad, np.nan, p)
+    j = _next_change(p, r, missing)
+    has = j >= 0
+    jj = j[has]
+    size = np.full(p.shape[0], np.nan)
+    size[has] = p[jj] - p[has]
+    event_time = np.full(p.shape[0], np.nan)
+    event_time[has] = jj - np.flatnonzero(has)
+    clock = np.full(p.shape[0], np.nan)
+    clock[has] = book.ts[jj] - book.ts[has]
+    return NextMove(
+        ts=np.asarray(book.ts), sign=np.sign(size), size=size, event_time=event_time, clock_time_ns=clock, index=j
+    )
 
 
 def forward_return(book, horizon, *, kind: str = "change", align: str = "next", price=None) -> np.ndarray:
@@ -28,9 +235,16 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
     - ``horizon`` a duration ('1s', '500ms', ``pd.Timedelta``): with ``align="next"`` (default) the
       first row at or after :math:`\tau_t + h`; with ``align="last"`` the last row at or before it,
       i.e. the book in force at :math:`\tau_t + h` (the two differ when no event falls exactly there).
+    - ``horizon="next"``: the row of the next change of the price, :math:`j = s(t) = \min\{s > t :
+      m_s \ne m_t\}` as in :func:`next_move` (the change to the next mid move, the one-tick-ahead
+      target of Gould & Bonart 2016), with ``next_move``'s conventions ``missing="skip"`` (rows
+      with a NaN price are passed over), ``crossed="keep"`` (like every other horizon here) and
+      ``rtol=1e-9``; with ``kind="change"`` it equals ``next_move(book, price=...).size``. ``align``
+      does not apply (``align="last"`` raises ParameterError).
 
     NaN where :math:`j` is past the end of the book (the last rows; with ``align="last"``, the rows
-    with :math:`\tau_t + h` after the last timestamp) or either price is NaN. ``price=`` (float array
+    with :math:`\tau_t + h` after the last timestamp; with ``"next"``, the rows after the last
+    change) or either price is NaN. ``price=`` (float array
     of shape (T,), e.g. a micro-price) replaces the mid. Raises ParameterError for ``kind="log"``
     on a price <= 0. Returns float64 (T,).
     """
@@ -49,8 +263,13 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
         if p.shape != (t,):
             raise ParameterError(f"{fn}(): price has shape {p.shape}, expected ({t},) like the book")
     if isinstance(horizon, (bool, np.bool_)):
-        raise ParameterError(f"{fn}(): horizon must be an int (rows) or a duration, got {horizon!r}")
-    if isinstance(horizon, (int, np.integer)):
+        raise ParameterError(f"{fn}(): horizon must be an int (rows), a duration or 'next', got {horizon!r}")
+    if isinstance(horizon, str) and horizon == "next":
+        if align != "next":
+            raise ParameterError(f"{fn}(horizon='next'): align={align!r} does not apply to the next price change")
+        j = _next_change(p, RTOL, "skip")
+        j[j < 0] = t
+    elif isinstance(horizon, (int, np.integer)):
         if horizon < 1:
             raise ParameterError(f"{fn}(): horizon must be >= 1 row, got {horizon}")
         h = int(horizon)
