@@ -387,10 +387,16 @@ def _times(ns) -> np.ndarray:
 
 
 def _empty() -> pd.DataFrame:
-    dtypes = {c: np.float64 for c in COLUMNS}
-    dtypes.update(bar=np.int64, trades=np.int64, bar_start="datetime64[ns]", bar_end="datetime64[ns]")
-    dtypes.update({c: bool for c in ("poc", "buy_imbalance", "sell_imbalance", "buy_stacked", "sell_stacked")})
-    return pd.DataFrame({c: pd.Series([], dtype=dtypes[c]) for c in COLUMNS})
+    flags = ("poc", "buy_imbalance", "sell_imbalance", "buy_stacked", "sell_stacked")
+
+    def col(c: str) -> pd.Series:
+        if c in ("bar", "trades"):
+            return pd.Series([], dtype=np.int64)
+        if c in ("bar_start", "bar_end"):
+            return pd.Series([], dtype="datetime64[ns]")
+        return pd.Series([], dtype=bool if c in flags else np.float64)
+
+    return pd.DataFrame({c: col(c) for c in COLUMNS})
 
 
 def footprint_zones(fp: pd.DataFrame) -> pd.DataFrame:
