@@ -50,6 +50,30 @@ def test_forward_return_in_time(book):
     np.testing.assert_allclose(forward_return(book, "10s"), [NAN] * 5)
 
 
+def test_forward_return_to_the_next_change():
+    # mids 100, 100, 100.5, 100.5, 99.5 at 0..4 s: rows 0, 1 -> row 2 (+0.5); rows 2, 3 -> row 4 (-1)
+    ts = T0 + np.arange(5) * SEC
+    mids = np.array([100, 100, 100.5, 100.5, 99.5])
+    b = Book.from_arrays(ts, mids - 0.25, np.ones(5), mids + 0.25, np.ones(5))
+    np.testing.assert_allclose(forward_return(b, "next"), [0.5, 0.5, -1, -1, NAN])
+    np.testing.assert_allclose(
+        forward_return(b, "next", kind="log"),
+        [math.log(100.5 / 100), math.log(100.5 / 100), math.log(99.5 / 100.5), math.log(99.5 / 100.5), NAN],
+    )
+    # price= override: NaN prices are passed over (next_move's missing="skip"); a NaN row is NaN itself
+    price = np.array([1.0, NAN, 1.0, 3.0, 3.0])
+    np.testing.assert_allclose(forward_return(b, "next", price=price), [2, NAN, 2, NAN, NAN])
+    with pytest.raises(ParameterError, match="align='last' does not apply"):
+        forward_return(b, "next", align="last")
+    with pytest.raises(ParameterError, match="horizon"):
+        forward_return(b, "nxt")
+
+
+def test_forward_return_next_in_a_book_where_every_row_moves(book):
+    # the fixture's mids change at every row: "next" is one row ahead
+    np.testing.assert_array_equal(forward_return(book, "next"), forward_return(book, 1))
+
+
 def test_forward_return_price_override_and_nan(book):
     price = np.array([1.0, 2.0, NAN, 4.0, 8.0])
     np.testing.assert_allclose(forward_return(book, 1, price=price), [1, NAN, NAN, 4, NAN])

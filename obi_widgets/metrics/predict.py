@@ -281,7 +281,10 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
             return out
         j = np.arange(t, dtype=np.int64) + h
     else:
-        h = to_duration_ns(horizon, "horizon")
+        try:
+            h = to_duration_ns(horizon, "horizon")
+        except ParameterError as exc:
+            raise ParameterError(f"{fn}(): {exc}; or horizon='next' for the next price change") from None
         target = book.ts + h
         if align == "next":
             j = np.searchsorted(book.ts, target, side="left")
