@@ -1,0 +1,100 @@
+"""The reductions of :class:`~obi_widgets.views.signal_scatter.SignalScatter`, with no widget:
+aligning the inputs, the view ranges and the density grid at screen resolution."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ._base import positive_int
+
+#: CSS pixels of the plot frame outside the density (the JS layout: axes, the P(up) panel)
+MARGIN_X = 86
+MARGIN_Y = 160
+#: a click picks the nearest point within this many CSS pixels
+PICK_PX = 8.0
+MAX_CELLS = 1024
+
+
+def density_grid(x, y, nx: int, ny: int, x_range, y_range) -> tuple[np.ndarray, int]:
+    r"""Counts of the points (x, y) on an ``ny`` x ``nx`` grid of equal cells over the ranges.
+
+    Cell :math:`(j, i)` with :math:`i = \lfloor n_x (x - x_0) / (x_1 - x_0) \rfloor` and
+    :math:`j = \lfloor n_y (y - y_0) / (y_1 - y_0) \rfloor`; a point on the upper edge
+    :math:`x = x_1` (or :math:`y = y_1`) goes to the last cell, so every point of the closed box
+    :math:`[x_0, x_1] \times [y_0, y_1]` is counted once (``numpy.histogram2d``'s convention, in one
+    ``bincount`` pass instead of its sort). ``x``, ``y`` must be finite. Returns the counts
+    (int64, shape (ny, nx), row 0 the lowest y) and the number of points outside the box.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    (x0, x1), (y0, y1) = x_range, y_range
+    inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+    xi, yi = x[inside], y[inside]
+    i = ((xi - x0) * (nx / (x1 - x0))).astype(np.int64)
+    j = ((yi - y0) * (ny / (y1 - y0))).astype(np.int64)
+    np.minimum(i, nx - 1, out=i)
+    np.minimum(j, ny - 1, out=j)
+    j *= nx
+    j += i
+    counts = np.bincount(j, minlength=nx * ny).reshape(ny, nx)
+    return counts, int(x.size - xi.size)
+
+
+def view_range(v: np.ndarray, clip: float, what: str, given=None) -> tuple[float, float]:
+    """The shown range of one axis: ``given`` (checked), else the ``clip`` and ``1 - clip``
+    quantiles of ``v`` (its min and max for ``clip=0``), widened when degenerate."""
+    if given is not None:
+        try:
+            lo, hi = (float(g) for g in given)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{what} must be a pair (lo, hi) of numbers, got {given!r}") from None
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+            raise ParameterError(f"{what} must be finite with lo < hi, got {given!r}")
+        return lo, hi
+    if clip > 0:
+        lo, hi = (float(q) for q in np.quantile(v, [clip, 1.0 - clip]))
+    else:
+        lo, hi = float(v.min()), float(v.max())
+    if not lo < hi:  # a constant or almost constant axis: a unit box around it
+        pad = abs(lo) * 0.05 or 0.5
+        lo, hi = lo - pad, hi + pad
+    return lo, hi
+
+
+def _grid_shape(bins, cell_px: int, width: int, height: int) -> tuple[int, int]:
+    if bins is None:
+        nx = (max(width, MARGIN_X + 80) - MARGIN_X) // cell_px
+        ny = (max(height, MARGIN_Y + 60) - MARGIN_Y) // cell_px
+        return int(min(nx, MAX_CELLS)), int(min(ny, MAX_CELLS))
+    pair = (bins, bins) if not isinstance(bins, tuple | list) else tuple(bins)
+    if len(pair) != 2:
+        raise ParameterError(f"bins must be None, an int or a pair (nx, ny), got {bins!r}")
+    return tuple(positive_int("bins", b, 2, MAX_CELLS) for b in pair)  # type: ignore[return-value]
+
+
+def _name_of(v, default: str) -> str:
+    name = getattr(v, "name", None)
+    return str(name) if isinstance(v, pd.Series) and name is not None else default
+
+
+def _align(signal, future_move) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """The two inputs as float arrays of one length, and the index their rows carry."""
+    s_ser, m_ser = isinstance(signal, pd.Series), isinstance(future_move, pd.Series)
+    if s_ser and m_ser and not signal.index.equals(future_move.index):
+        for name, ser in (("signal", signal), ("future_move", future_move)):
+            if not ser.index.is_unique:
+                raise ParameterError(f"{name}: its index has duplicates, so it cannot be aligned on the other's index")
+        signal, future_move = signal.align(future_move, join="outer")  # unmatched rows become NaN pairs
+    try:
+        x = np.asarray(signal, dtype=np.float64)
+        y = np.asarray(future_move, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"signal and future_move must be numeric arrays or Series: {exc}") from None
+    if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape:
+        raise ParameterError(
+            f"signal and future_move must be 1-D and of the same length, got shapes {x.shape} and {y.shape}"
+        )
+    index = signal.index if s_ser else future_move.index if m_ser else pd.RangeIndex(x.size)
+    return x, y, index
