@@ -18,11 +18,13 @@ import { drawTimeAxis, formatClock, formatDateTime, formatDuration } from "../li
 import { Tooltip } from "../lib/tooltip.js";
 import { drawBest, drawDots, drawLegend, drawPriceAxis, drawRaster, imageCanvas } from "./depth_heatmap_draw.js";
 import {
-  autoPrice, cellAt, colorize, cutoffValues, dotIndex, dotReference, dotSlice, readRaster, rowNear,
+  autoPrice, cellAt, colorize, colorizeColumns, cutoffValues, cutsClose, dotIndex, dotReference, dotSlice, readRaster,
+  rowNear, scrollShift,
 } from "./depth_heatmap_raster.js";
 
 const MARGIN = { left: 8, right: 68, top: 4, bottom: 28 }; // left + right = CHROME_X in Python
 const SEND_MS = 120; // at most one range update to the kernel per this many ms while zooming
+const DOT_PX = 6; // raster slices per trade-dot slice (as in Python): a live raster repaints its last ones
 
 /**
  * @typedef {import("./depth_heatmap_raster.js").Raster} Raster
@@ -68,6 +70,31 @@ async function render({ model, el }) {
     r ? { r, image: imageCanvas(colorize(r, cut, log(), table), r.nT, r.nP), ref: dotReference(r) } : null;
   const fineCovers = () => !!fine && Math.abs(fine.r.t0 - viewT[0]) < 1e-6 && Math.abs(fine.r.t1 - viewT[1]) < 1e-6;
 
+  /**
+   * A live source's next raster on the same grid: scroll the image painted so far and paint only
+   * the slices that are new or may have changed (the last trade-dot slice of the previous one).
+   * @param {Raster} rf
+   * @returns {boolean} whether it could
+   */
+  function scrollFine(rf) {
+    if (!fine || !source.meta.live) return false;
+    const shift = scrollShift(fine.r, rf);
+    const pct = model.get("cutoffs") || [1, 99.5];
+    const next = cutoffValues(rf.cells, [pct[0], pct[1]]);
+    if (shift < 0 || !cutsClose(cut, next)) return false;
+    const s0 = Math.max(0, rf.nT - shift - DOT_PX);
+    const image = document.createElement("canvas");
+    image.width = rf.nT;
+    image.height = rf.nP;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (image.getContext("2d"));
+    ctx.drawImage(fine.image, -shift, 0);
+    const w = rf.nT - s0;
+    if (w > 0) ctx.putImageData(new ImageData(/** @type {any} */ (colorizeColumns(rf, cut, log(), table, s0, rf.nT)), w, rf.nP), s0, 0);
+    fine = { r: rf, image, ref: dotReference(rf) };
+    root.dataset.obiPainted = String(w);
+    return true;
+  }
+
   /** Decode the payloads, recompute the cut-offs (from the visible, fine raster) and the images. */
   function rebuild(/** @type {boolean} */ decodeAgain = true) {
     /** @type {Raster | null} */
@@ -82,6 +109,7 @@ async function render({ model, el }) {
     if (!Number.isFinite(cut[0]) && ro) cut = cutoffValues(ro.cells, [pct[0], pct[1]]);
     fine = layerOf(rf);
     overview = layerOf(ro);
+    if (rf) root.dataset.obiPainted = String(rf.nT);
   }
 
   /** The price window: explicit, else automatic from the best prices of the visible time (from the
@@ -323,7 +351,12 @@ async function render({ model, el }) {
   });
 
   // -- model events ---------------------------------------------------------------------------
-  d.on(model, "change:_raster change:_overview", () => {
+  d.on(model, "change:_raster", () => {
+    const rf = readRaster(decode(model.get("_raster")));
+    if (!rf || !scrollFine(rf)) rebuild();
+    draw();
+  });
+  d.on(model, "change:_overview", () => {
     rebuild();
     draw();
   });

@@ -96,14 +96,29 @@ export function lutIndex(f) {
  * @param {Uint8ClampedArray} table 256-entry RGBA lookup table (colormap.lut)
  */
 export function colorize(r, cut, log, table) {
-  const { nT, nP, cells } = r;
-  const out = new Uint8ClampedArray(nT * nP * 4);
+  return colorizeColumns(r, cut, log, table, 0, r.nT);
+}
+
+/**
+ * RGBA pixels of the time slices [s0, s1) of a raster only (width s1 - s0, height nP): what a
+ * live view paints after scrolling the image it already has.
+ * @param {Raster} r
+ * @param {[number, number]} cut
+ * @param {boolean} log
+ * @param {Uint8ClampedArray} table
+ * @param {number} s0
+ * @param {number} s1
+ */
+export function colorizeColumns(r, cut, log, table, s0, s1) {
+  const { nP, cells } = r;
+  const w = s1 - s0;
+  const out = new Uint8ClampedArray(Math.max(0, w) * nP * 4);
   const ok = Number.isFinite(cut[0]) && Number.isFinite(cut[1]);
-  for (let s = 0; s < nT; s++) {
+  for (let s = s0; s < s1; s++) {
     for (let b = 0; b < nP; b++) {
       const v = cells[s * nP + b];
       const i = ok && v > 0 ? lutIndex(level(v, cut, log)) : 0;
-      const o = ((nP - 1 - b) * nT + s) * 4;
+      const o = ((nP - 1 - b) * w + (s - s0)) * 4;
       out[o] = table[i * 4];
       out[o + 1] = table[i * 4 + 1];
       out[o + 2] = table[i * 4 + 2];
@@ -251,4 +266,35 @@ export function autoPrice(r, t0, t1) {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return null;
   const m = r.pad + r.tick;
   return [lo - m, hi + m];
+}
+
+/**
+ * How far a new raster of a live view is scrolled from the previous one: the number of whole
+ * time slices its start moved forward when both share one grid (same slice width, slice count
+ * and price buckets), else -1 (the image must be painted again in full).
+ * @param {Raster} prev
+ * @param {Raster} next
+ */
+export function scrollShift(prev, next) {
+  if (prev.nT !== next.nT || prev.nP !== next.nP || prev.k !== next.k) return -1;
+  if (Math.abs(prev.p0 - next.p0) > 1e-9 * Math.abs(prev.p0) || Math.abs(prev.p1 - next.p1) > 1e-9 * Math.abs(prev.p1)) return -1;
+  const dt = (prev.t1 - prev.t0) / prev.nT;
+  const dtNext = (next.t1 - next.t0) / next.nT;
+  if (!(dt > 0) || Math.abs(dt - dtNext) > 1e-6 * dt) return -1;
+  const shift = (next.t0 - prev.t0) / dt;
+  const whole = Math.round(shift);
+  if (Math.abs(shift - whole) > 1e-3 || whole < 0 || whole >= prev.nT) return -1;
+  return whole;
+}
+
+/**
+ * Whether colour cut-offs are close enough to keep the colours of an image already painted
+ * (each bound within `tol` of the old one, relative).
+ * @param {[number, number]} prev
+ * @param {[number, number]} next
+ * @param {number} [tol]
+ */
+export function cutsClose(prev, next, tol = 0.25) {
+  const near = (/** @type {number} */ a, /** @type {number} */ b) => Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= tol * Math.max(Math.abs(a), Math.abs(b), 1e-12);
+  return near(prev[0], next[0]) && near(prev[1], next[1]);
 }

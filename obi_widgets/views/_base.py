@@ -121,9 +121,20 @@ class SourceView(ObiWidget):
         self.source.go_to(time)
 
     def _observe_source(self, handler, names) -> None:
-        """``source.observe(handler, names)``, undone by :meth:`close` (a closed view stops listening)."""
-        self.source.observe(handler, names)
-        self._source_observers.append((handler, names))
+        """``source.observe(handler, names)``, undone by :meth:`close` (a closed view stops listening).
+
+        During a live flush (:meth:`BookSource.push`) the calls are deferred and made once each
+        after it: handlers of ``data_version`` / ``full_version`` first, then the others, so a view
+        re-sends once per flush, on the new data.
+        """
+        source = self.source
+
+        def observer(change):
+            if not source.defer(handler, change):
+                handler(change)
+
+        source.observe(observer, names)
+        self._source_observers.append((observer, names))
 
     def close(self):
         src = self._trait_values.get("source")  # absent when __init__ failed early

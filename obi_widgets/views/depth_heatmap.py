@@ -137,6 +137,8 @@ class DepthHeatmap(SourceView):
             price_range=_price_range(price_range), cutoffs=_cutoffs(cutoffs), scale=scale, show_trades=show_trades
         )
         self._index: rs.DepthIndex | None = None
+        self._live_prices: tuple[float, float] | None = None
+        self._sent: tuple | None = None
         self._indexing: threading.Thread | None = None
         self.last_build_ms = math.nan
         super().__init__(source_or_book, trades, height=height, **kwargs)
@@ -149,12 +151,15 @@ class DepthHeatmap(SourceView):
         # the kernels release the GIL: the overview is built on a second core while this thread
         # builds the visible window
         with ThreadPoolExecutor(1, thread_name_prefix="obi-heatmap-overview") as pool:
-            overview = pool.submit(self._payload, t0, t1, *OVERVIEW, None)
+            overview = pool.submit(self._payload, t0, t1, *OVERVIEW, None, False)
             self._send_raster()
             self._overview = overview.result()
         self._observe_source(self._on_window, "time_range")
+        self._observe_source(self._on_data, ["data_version", "full_version"])
         self.observe(self._on_window, ["price_range", "_width", "height"])
-        if len(book) > 50_000:  # zoom and pan then read only the level changes (built off the GIL)
+        if (
+            len(book) > 50_000 and not self.source.live
+        ):  # zoom and pan then read only the level changes (built off the GIL)
             self._indexing = threading.Thread(target=self._build_index, name="obi-depth-index", daemon=True)
             self._indexing.start()
 
@@ -187,7 +192,7 @@ class DepthHeatmap(SourceView):
 
     def raster(self) -> rs.Raster:
         """The raster of the visible window at the current screen resolution (what ``_raster`` holds)."""
-        return self._window_raster(*self._window(), *self._resolution(), self.price_range)
+        return self._window_raster(*self._grid(), self.price_range)
 
     def _repr_keys(self):
         return ("source", "price_range", "cutoffs", "scale")
@@ -202,30 +207,77 @@ class DepthHeatmap(SourceView):
     def _on_window(self, change) -> None:
         self._send_raster()
 
+    def _on_data(self, change) -> None:
+        """Pushed rows: the index no longer covers the book; the window again (the overview
+        too when the source rebuilt its axis)."""
+        self._index = None
+        book = self.source.book
+        if change["name"] == "full_version":
+            self._tick = rs.book_tick(book)
+            self._pad = rs.depth_pad(book)
+            ts = book.ts
+            self._overview = self._payload(int(ts[0]), max(int(ts[-1]), int(ts[0]) + 1), *OVERVIEW, None, False)
+        self._send_raster()
+
     def _window(self) -> tuple[int, int]:
         lo, hi = self.source.time_range
         return int(lo), max(int(hi), int(lo) + 1)
+
+    def _grid(self) -> tuple[int, int, int, int]:
+        """(t0, t1, time slices, price buckets) of the visible window's raster.
+
+        A live source that follows its newest row gets a fixed time grid: slices of ``q /
+        DOT_PX`` ns, the window's end rounded up to a multiple of ``q`` (one trade-dot slice),
+        so the next flush's raster shares every column but the last few and the browser scrolls
+        the image and paints only those.
+        """
+        lo, hi = self._window()
+        n_time, n_price = self._resolution()
+        if self.source.live and self.source.follow and n_time >= 2 * DOT_PX:
+            n_dot = n_time // DOT_PX
+            q = DOT_PX * max(1, -(-(hi - lo) // ((n_dot - 1) * DOT_PX)))
+            hi = -(-hi // q) * q
+            return hi - n_dot * q, hi, n_dot * DOT_PX, n_price
+        return lo, hi, n_time, n_price
 
     def _resolution(self) -> tuple[int, int]:
         n_time = max(1, (int(self._width) - CHROME_X) // 2)
         n_price = max(1, (int(self.height) - CHROME_Y) // 3)
         return min(n_time, 4000), min(n_price, 2000)
 
-    def _window_raster(self, t0, t1, n_time, n_price, price_range) -> rs.Raster:
-        return rs.window_raster(
-            self.source.book, t0, t1, n_time, n_price, price_range=price_range, pad=self._pad, index=self._index
-        )
+    def _window_raster(self, t0, t1, n_time, n_price, price_range, live_grid: bool = True) -> rs.Raster:
+        book = self.source.book
+        live = live_grid and price_range is None and self.source.live and self.source.follow
+        sticky = self._live_prices if live else None
+        if sticky is not None:  # keep the live grid while the best prices stay well inside it
+            r = rs.window_raster(book, t0, t1, n_time, n_price, price_range=sticky, index=None)
+            best = np.concatenate([r.bid_lo, r.ask_hi])
+            best = best[np.isfinite(best)]
+            margin = 0.15 * (sticky[1] - sticky[0])
+            if best.size and sticky[0] + margin <= best.min() and best.max() <= sticky[1] - margin:
+                return r
+        r = rs.window_raster(book, t0, t1, n_time, n_price, price_range=price_range, pad=self._pad, index=self._index)
+        if live:
+            span = r.grid.edges[-1] - r.grid.edges[0]  # room to move before the grid changes
+            self._live_prices = (float(r.grid.edges[0] - span / 4), float(r.grid.edges[-1] + span / 4))
+        return r
 
     def _send_raster(self) -> None:
         began = time.perf_counter()
-        n_time, n_price = self._resolution()
-        self._raster = self._payload(*self._window(), n_time, n_price, max(1, n_time // DOT_PX), self.price_range)
+        t0, t1, n_time, n_price = self._grid()
+        key = (t0, t1, n_time, n_price, self.price_range, self.source.data_version)
+        if key == self._sent:  # once per flush of a live source, whichever observer comes first
+            return
+        self._sent = key
+        self._raster = self._payload(t0, t1, n_time, n_price, max(1, n_time // DOT_PX), self.price_range)
         self.last_build_ms = (time.perf_counter() - began) * 1e3
 
-    def _payload(self, t0: int, t1: int, n_time: int, n_price: int, n_dot: int, price_range) -> bytes:
+    def _payload(
+        self, t0: int, t1: int, n_time: int, n_price: int, n_dot: int, price_range, live_grid: bool = True
+    ) -> bytes:
         began = time.perf_counter()
         book = self.source.book
-        r = self._window_raster(t0, t1, n_time, n_price, price_range)
+        r = self._window_raster(t0, t1, n_time, n_price, price_range, live_grid)
         g = r.grid
         rows = np.searchsorted(book.ts, r.edges, side="right") - 1
         fields = {

@@ -23,7 +23,7 @@ from ..errors import ParameterError
 from ._base import SourceView, positive_int
 from ._buffers import pack
 from ._reduce import bin_minmax, time_edges
-from ._series import METRICS, Context, Series, resolve
+from ._series import METRICS, Context, Series, _items, resolve
 from .source import ms
 
 OVERVIEW_BINS = 2048
@@ -104,15 +104,27 @@ class ImbalanceTimeline(SourceView):
             raise ParameterError(f"vpin_bucket must be a positive number (size units), got {vpin_bucket!r}")
         super().__init__(source_or_book, trades, height=height, **kwargs)
         src = self.source
-        ctx = Context(src.book, src.trades, src.mid, levels, microprice_model, vpin_bucket, vpin_window)
-        self._series = resolve(series, ctx)
+        self._ctx_args = (levels, microprice_model, vpin_bucket, vpin_window)
+        self._series = resolve(series, self._context())
+        # live: the metric panels are computed again on the grown book (by the name asked for);
+        # your own values on the book's rows stay on those rows' times
+        self._names = [spec if isinstance(spec, str) else None for _, spec in _items(series)]
+        for s in self._series:
+            if not s.metric and s.ts is None:
+                s.ts = src.book.ts
+        self._sent: tuple | None = None
         if height is None:
             self.height = MID_HEIGHT + PANEL_HEIGHT * len(self._series) + AXIS_HEIGHT
         self.title = src.name if title is None else title
         self._overview = self._pack(int(src.book.ts[0]), int(src.book.ts[-1]), OVERVIEW_BINS)
         self._send_window()
         self._observe_source(self._on_range, "time_range")
+        self._observe_source(self._on_data, ["data_version", "full_version"])
         self.observe(self._on_width, "_width")
+
+    def _context(self) -> Context:
+        src = self.source
+        return Context(src.book, src.trades, src.mid, *self._ctx_args)
 
     # -- Python API ----------------------------------------------------------------------------
     @property
@@ -163,7 +175,28 @@ class ImbalanceTimeline(SourceView):
 
     def _send_window(self) -> None:
         t0, t1 = self.source.time_range
-        self._window = self._pack(int(t0), int(t1), self.columns)
+        key = (int(t0), int(t1), self.columns, self.source.data_version)
+        if key != self._sent:  # once per flush of a live source, whichever observer comes first
+            self._sent = key
+            self._window = self._pack(int(t0), int(t1), self.columns)
+
+    def _on_data(self, change) -> None:
+        """Pushed rows: the metric panels again on the new book, then the window (and the
+        overview when the source rebuilt its axis)."""
+        ctx = self._context()
+        fresh = []
+        for name, old in zip(self._names, self._series):
+            if name is not None:
+                s = METRICS[name](ctx)
+                s.metric, s.label = s.metric or name, old.label
+                s.values = np.ascontiguousarray(s.values, dtype=np.float64)
+                old = s
+            fresh.append(old)
+        self._series = fresh
+        if change["name"] == "full_version":
+            ts = self.source.book.ts
+            self._overview = self._pack(int(ts[0]), int(ts[-1]), OVERVIEW_BINS)
+        self._send_window()
 
     def _on_range(self, change) -> None:
         self._send_window()

@@ -20,9 +20,19 @@ What travels (self-describing buffers, see ``_buffers.py``; times as float64 ms 
 - ``_meta``: rows, levels, start/end times, name, units, tick, venues;
 - ``_cursor_at``: ``[row, ms]``, the exact time of the cursor row (set from Python; the browser
   interpolates on the track until it arrives).
+
+Live (:meth:`BookSource.push`): rows and trades pushed into a source go into ring buffers
+(``max_rows``), and at most ``rate`` times a second one *flush* updates ``_meta`` and, with
+``follow``, moves ``cursor`` to the newest row and ``time_range`` to end there (the last
+``window`` of the book, or all of it); every view observes the flush (``data_version``) and sends
+what changed. The axis and track, which are larger, are rebuilt at most once a second and once
+more when the pushes stop, so a saved notebook or an exported page holds the last state.
 """
 
 from __future__ import annotations
+
+import threading
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -30,15 +40,17 @@ import pandas as pd
 import traitlets as t
 
 from .. import metrics
-from .._time import to_ns
+from .._time import to_duration_ns, to_ns
 from ..book import Book
 from ..errors import ParameterError
 from ..trades import Trades
 from ._buffers import pack
+from ._live import Coalescer, RingBook, RingTrades, kernel_loop
 from ._reduce import bin_last, bin_minmax, rows_in_bins, time_edges
 
 AXIS_BINS = 2048
 NS_PER_MS = 1_000_000
+FULL_EVERY = 1.0  # seconds between rebuilds of the axis and track while pushes arrive
 
 
 def ms(ns) -> np.ndarray:
@@ -61,6 +73,19 @@ class BookSource(widgets.Widget):
     track_rows, track_levels : int
         Size of the replay track that lets views draw any row without the kernel (default
         2000 rows of the top 10 levels, about 480 kB).
+    max_rows : int, optional
+        Live sources: keep only the last ``max_rows`` book rows (a ring buffer; trades older than
+        the first kept row are dropped too), so memory stays bounded for hours. None (default):
+        keep every row.
+    rate : float
+        Most flushes per second that reach the browser, whatever the push rate (default 20).
+    window : duration, optional
+        Live sources with ``follow``: the time span the time views show, ending at the newest
+        row (e.g. ``"2min"``; default: the whole book kept).
+    follow : bool
+        Live sources: move the cursor to the newest row and the time range to end there at each
+        flush (default True). A view that zooms or moves the cursor elsewhere does not stop it;
+        set ``follow = False`` to hold the view still while rows keep arriving.
 
     Shared state (synced both ways with every view of this source):
 
@@ -79,6 +104,9 @@ class BookSource(widgets.Widget):
     _axis = t.Bytes(b"").tag(sync=True)
     _track = t.Bytes(b"").tag(sync=True)
     _cursor_at = t.List([0, 0.0]).tag(sync=True)
+    follow = t.Bool(True, help="Live: cursor and time range follow the newest row.").tag(sync=True)
+    data_version = t.Int(0, help="Bumped at every flush of pushed rows (views observe it).")
+    full_version = t.Int(0, help="Bumped when the axis and track are rebuilt after pushes.")
 
     def __init__(
         self,
@@ -89,6 +117,10 @@ class BookSource(widgets.Widget):
         cursor: int = 0,
         track_rows: int = 2000,
         track_levels: int = 10,
+        max_rows: int | None = None,
+        rate: float = 20.0,
+        window=None,
+        follow: bool = True,
         **kwargs,
     ):
         from ..consolidation import ConsolidatedBook
@@ -105,13 +137,36 @@ class BookSource(widgets.Widget):
         for label, value in (("track_rows", track_rows), ("track_levels", track_levels)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ParameterError(f"{label} must be a positive int, got {value!r}")
+        if max_rows is not None and (
+            isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 2
+        ):
+            raise ParameterError(f"max_rows must be an int >= 2 or None, got {max_rows!r}")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 60:
+            raise ParameterError(f"rate must be a number of flushes per second in (0, 60], got {rate!r}")
+        self._window_ns = None if window is None else to_duration_ns(window)
+        if self._window_ns is not None and self._window_ns <= 0:
+            raise ParameterError(f"window must be a positive duration, got {window!r}")
+        self._track_size = (int(track_rows), int(track_levels))
+        self._max_rows = None if max_rows is None else int(max_rows)
+        self._ring: RingBook | None = None
+        self._ring_trades: RingTrades | None = None
+        self._data_lock = threading.Lock()
+        self._deferring: dict | None = None
+        self._last_full = 0.0
+        self._full_dirty = False
+        self._dropped_seen = 0
+        self._coalescer = Coalescer(self._flush_fast, self._flush_settled, float(rate), kernel_loop())
+        if self._max_rows is not None and len(book) > self._max_rows:
+            book = book[len(book) - self._max_rows :]
+            if trades is not None:
+                trades = trades.between(int(book.ts[0]), None)
         self._book = book
         self._trades = trades
         self._consolidated = consolidated
         self._mid = metrics.mid(book)
         ts = book.ts
         span = (int(ts[0]), int(ts[-1]))
-        super().__init__(name=book.name or "" if name is None else name, time_range=span, **kwargs)
+        super().__init__(name=book.name or "" if name is None else name, time_range=span, follow=follow, **kwargs)
         self._meta = self._make_meta()
         self._axis = self._make_axis()
         self._track = self._make_track(int(track_rows), int(track_levels))
@@ -170,6 +225,122 @@ class BookSource(widgets.Widget):
             f"BookSource(name={self.name!r}, rows={len(self._book)}, levels={self._book.levels}, cursor={self.cursor})"
         )
 
+    # -- live --------------------------------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """True once rows or trades have been pushed into this source."""
+        return self._ring is not None
+
+    @property
+    def max_rows(self) -> int | None:
+        return self._max_rows
+
+    @property
+    def flushes(self) -> int:
+        """Flushes sent to the browser so far (at most ``rate`` a second)."""
+        return self._coalescer.flushes
+
+    def push(self, book: Book | None = None, trades: Trades | None = None) -> None:
+        """Append book rows and/or trades (thread-safe; the browser is updated at most ``rate`` times a second).
+
+        ``book``: a :class:`Book` with this source's levels whose first row is not before the
+        source's last row; ``trades``: :class:`Trades` not before the last pushed trade. Build
+        rows from L2 deltas with :class:`obi_widgets.io.BookBuilder` (``result().book``), or use a
+        feed adapter of :mod:`obi_widgets.live` that pushes for you. The last pushed state
+        always reaches the browser (a trailing flush); :meth:`flush` sends it at once.
+        """
+        if book is None and trades is None:
+            return
+        if self._consolidated is not None:
+            raise ParameterError("push() needs a source over a Book, not a ConsolidatedBook")
+        if book is not None and not isinstance(book, Book):
+            raise ParameterError(f"push(book=...) needs an obi_widgets.Book, got {type(book).__name__}")
+        if trades is not None and not isinstance(trades, Trades):
+            raise ParameterError(f"push(trades=...) needs an obi_widgets.Trades, got {type(trades).__name__}")
+        with self._data_lock:
+            if self._ring is None:
+                self._ring = RingBook(self._book, self._max_rows)
+                cap = None if self._max_rows is None else 8 * self._max_rows
+                self._ring_trades = RingTrades(self._trades, cap)
+            ring, tring = self._ring, self._ring_trades
+            assert tring is not None
+            if book is not None:
+                ring.append(book)
+            if trades is not None or (book is not None and ring.dropped > self._dropped_seen):
+                tring.append(trades if trades is not None else _NO_TRADES, keep_from=int(ring.book_first_ts()))
+        self._coalescer.poke()
+
+    def flush(self) -> None:
+        """Send what was pushed to the browser now, the axis and track included (the final state)."""
+        if self._ring is not None:
+            self._coalescer.flush_now()
+            self._flush_settled()
+
+    def _flush_settled(self) -> None:
+        if self._full_dirty:
+            self._flush(full=True)
+
+    def _flush_fast(self) -> None:
+        self._flush(full=time.monotonic() - self._last_full >= FULL_EVERY)
+
+    def _flush(self, full: bool) -> None:
+        with self._data_lock:
+            ring, tring = self._ring, self._ring_trades
+            if ring is None:
+                return
+            book = ring.book()
+            trades = tring.trades() if tring is not None and (len(tring) or self._trades is not None) else None
+            dropped = ring.dropped - self._dropped_seen
+            self._dropped_seen = ring.dropped
+        old_cursor = self.cursor
+        self._book, self._trades = book, trades
+        self._mid = metrics.mid(book)
+        n = len(book)
+        ts = book.ts
+        self._deferring = {}
+        try:
+            with self.hold_sync():
+                self._meta = self._make_meta()
+                if full:
+                    self._axis = self._make_axis()
+                    self._track = self._make_track(*self._track_size)
+                if self.follow:
+                    new_cursor = n - 1
+                    w = self._window_ns
+                    hi = int(ts[-1])
+                    lo = int(ts[0]) if w is None else max(hi - w, int(ts[0]) - w)
+                    self.time_range = (lo, hi if hi > lo else lo + 1)
+                else:
+                    new_cursor = min(max(old_cursor - dropped, 0), n - 1)
+                if new_cursor == self.cursor:  # same row number, new content: tell the views
+                    self._on_cursor({"new": new_cursor})
+                    self.notify_change(
+                        t.Bunch(name="cursor", old=old_cursor, new=new_cursor, owner=self, type="change")
+                    )
+                else:
+                    self.cursor = new_cursor
+                self.data_version += 1
+                if full:
+                    self.full_version += 1
+        finally:
+            pending, self._deferring = self._deferring, None
+        # views react once per flush: the data observers first, then cursor / time range ones
+        for handler, change in sorted(pending.values(), key=lambda hc: hc[1]["name"] not in _DATA_TRAITS):
+            handler(change)
+        if full:
+            self._last_full = time.monotonic()
+            self._full_dirty = False
+        else:
+            self._full_dirty = True
+
+    def defer(self, handler, change) -> bool:
+        """Inside a flush: remember ``handler(change)`` to run once after it (views' source
+        observers go through this); True when deferred."""
+        if self._deferring is None:
+            return False
+        self._deferring[(id(handler), change["name"] in _DATA_TRAITS)] = (handler, change)
+        return True
+
     # -- validation and observers --------------------------------------------------------------
     @t.validate("cursor")
     def _check_cursor(self, proposal):
@@ -185,6 +356,8 @@ class BookSource(widgets.Widget):
         if hi < lo:
             raise t.TraitError(f"time_range must be (start, end) with start <= end, got ({lo}, {hi})")
         t0, t1 = int(self._book.ts[0]), int(self._book.ts[-1])
+        if self.live and self._window_ns is not None:  # the window may reach before the kept rows
+            t0 = min(t0, t1 - self._window_ns)
         # the browser works in float ms (exact to ~0.1 us at today's epoch): ends within 1 us of
         # the book's ends are the ends
         lo = t0 if abs(lo - t0) <= 1_000 else lo
@@ -225,6 +398,8 @@ class BookSource(widgets.Widget):
             "tick": float(tick) if np.isfinite(tick) else None,
             "venues": list(cb.names) if cb is not None else [],
             "trades": self._trades is not None and len(self._trades) > 0,
+            "live": self.live,
+            "max_rows": self._max_rows,
         }
 
     def _make_axis(self) -> bytes:
@@ -265,6 +440,10 @@ class BookSource(widgets.Widget):
             },
             {"levels": lv, "rows": n, "depth_levels": lv},
         )
+
+
+_DATA_TRAITS = ("data_version", "full_version")
+_NO_TRADES = Trades(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
 
 
 def as_source(source_or_book, trades: Trades | None = None, **kwargs) -> BookSource:

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hexRgb, intensity, lut, MAPS, percentile } from "../../js/lib/colormap.js";
 import {
   FLOOR, autoPrice, blitRects, cellAt, colorize, cutoffValues, dotIndex, dotRadius, dotSlice, dotTime, level, levelValue,
-  readRaster, rowNear,
+  readRaster, rowNear, colorizeColumns, cutsClose, scrollShift,
 } from "../../js/views/depth_heatmap_raster.js";
 
 /** A raster by hand: 2 slices over [0, 10] ms, 3 buckets of 1 tick (0.1) from price 9.95. */
@@ -178,3 +178,35 @@ describe("geometry", () => {
   });
 });
 
+
+describe("live scrolling", () => {
+  it("finds the whole-slice shift between two rasters on one grid", () => {
+    const a = raster({ t0: 0, t1: 10 });
+    expect(scrollShift(a, raster({ t0: 5, t1: 15 }))).toBe(1); // slices are 5 ms wide
+    expect(scrollShift(a, raster({ t0: 0, t1: 10 }))).toBe(0);
+  });
+  it("refuses when the grid differs or the shift is not whole", () => {
+    const a = raster({ t0: 0, t1: 10 });
+    expect(scrollShift(a, raster({ t0: 2.5, t1: 12.5 }))).toBe(-1); // half a slice
+    expect(scrollShift(a, raster({ t0: 5, t1: 17 }))).toBe(-1); // another slice width
+    expect(scrollShift(a, raster({ t0: 5, t1: 15, p0: 9.85 }))).toBe(-1); // another price grid
+    expect(scrollShift(a, raster({ t0: -5, t1: 5 }))).toBe(-1); // backwards
+    expect(scrollShift(a, raster({ t0: 10, t1: 20 }))).toBe(-1); // nothing in common
+  });
+  it("paints the chosen slices exactly as the full image does", () => {
+    const r = raster();
+    const table = lut("heat");
+    const cut = cutoffValues(r.cells, [0, 100]);
+    const full = colorize(r, cut, false, table);
+    const last = colorizeColumns(r, cut, false, table, 1, 2);
+    // column 1 of the full image (width 2), row by row, equals the one-column image
+    for (let y = 0; y < r.nP; y++) {
+      expect(Array.from(last.slice(y * 4, y * 4 + 4))).toEqual(Array.from(full.slice((y * 2 + 1) * 4, (y * 2 + 1) * 4 + 4)));
+    }
+  });
+  it("keeps colours while the cut-offs stay within a quarter", () => {
+    expect(cutsClose([10, 100], [11, 120])).toBe(true);
+    expect(cutsClose([10, 100], [10, 140])).toBe(false); // 40 > a quarter of 140
+    expect(cutsClose([NaN, NaN], [10, 100])).toBe(false);
+  });
+});

@@ -1,0 +1,274 @@
+"""What makes a :class:`~obi_widgets.BookSource` live: ring buffers of rows and a flush coalescer.
+
+- :class:`RingBook` / :class:`RingTrades` hold the rows pushed into a source in preallocated
+  arrays and hand out the last ``max_rows`` of them as an ordinary, read-only ``Book`` /
+  ``Trades`` that shares their memory (no copy per push). When the arrays are full, the rows kept
+  move to *new* arrays, so a Book handed out earlier never changes under its holder.
+- :class:`Coalescer` turns any number of pushes per second into at most ``rate`` flushes per
+  second: the first push after a quiet spell flushes at once, later ones within ``1 / rate`` s
+  wait for one trailing flush, so the last pushed state always goes out. Flushes run on the
+  kernel's event loop when the source was made inside a running kernel (serialised with the
+  browser's messages), else on the pushing thread or a timer thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from ..book import Book
+from ..errors import ParameterError, TimestampError
+from ..trades import Trades
+
+_SIDES = ("bid_px", "bid_sz", "ask_px", "ask_sz")
+
+
+def _capacity(rows: int, max_rows: int | None) -> int:
+    return max(1024, 2 * (max_rows if max_rows is not None else rows))
+
+
+class RingBook:
+    """A growing book: rows appended at the end, the last ``max_rows`` (None: all) kept.
+
+    ``dropped`` counts the rows that fell off the front since the ring was made.
+    """
+
+    def __init__(self, book: Book, max_rows: int | None):
+        self.levels = book.levels
+        self.name = book.name
+        self.meta = book.meta
+        self.max_rows = max_rows
+        self.dropped = 0
+        cap = _capacity(len(book), max_rows)
+        self._ts = np.empty(cap, dtype=np.int64)
+        self._lv = {s: np.empty((cap, self.levels)) for s in _SIDES}
+        self._start = self._end = 0
+        self.append(book)
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @property
+    def last_ts(self) -> int:
+        return int(self._ts[self._end - 1]) if len(self) else np.iinfo(np.int64).min
+
+    def append(self, book: Book) -> int:
+        """Append ``book``'s rows (same levels, times not before the last row); rows dropped."""
+        if book.levels != self.levels:
+            raise ParameterError(f"pushed book has {book.levels} levels; this source holds {self.levels}")
+        n = len(book)
+        if n == 0:
+            return 0
+        if int(book.ts[0]) < self.last_ts:
+            raise TimestampError(
+                f"pushed row 0 at ts={int(book.ts[0])} is before the source's last row (ts={self.last_ts}); "
+                "pushes must be in time order"
+            )
+        cap_rows = self.max_rows
+        if cap_rows is not None and n > cap_rows:  # every kept row goes: the push's last ones stay
+            self.dropped += len(self) + n - cap_rows
+            self._start = self._end
+            book = book[n - cap_rows :]
+            n = cap_rows
+        if self._end + n > self._ts.shape[0]:
+            keep = len(self) if cap_rows is None else min(len(self), cap_rows - n)
+            cap = max(self._ts.shape[0], _capacity(keep + n, cap_rows))
+            lo = self._end - keep
+            ts = np.empty(cap, dtype=np.int64)
+            ts[:keep] = self._ts[lo : self._end]
+            lv = {}
+            for s in _SIDES:
+                lv[s] = np.empty((cap, self.levels))
+                lv[s][:keep] = self._lv[s][lo : self._end]
+            self.dropped += lo - self._start
+            self._ts, self._lv, self._start, self._end = ts, lv, 0, keep
+        e = self._end
+        self._ts[e : e + n] = book.ts
+        for s in _SIDES:
+            self._lv[s][e : e + n] = getattr(book, s)
+        self._end = e + n
+        before = self._start
+        if cap_rows is not None and len(self) > cap_rows:
+            self._start = self._end - cap_rows
+        self.dropped += self._start - before
+        return n
+
+    def book_first_ts(self) -> int:
+        return int(self._ts[self._start])
+
+    def book(self) -> Book:
+        """The kept rows as a read-only Book sharing the ring's memory."""
+        sl = slice(self._start, self._end)
+        return Book(
+            self._ts[sl],
+            *(self._lv[s][sl] for s in _SIDES),
+            name=self.name,
+            meta=self.meta,
+            validate=False,
+        )
+
+
+class RingTrades:
+    """Trades appended in time order; those before ``keep_from`` (the book's first row) and beyond
+    ``max_trades`` are dropped."""
+
+    def __init__(self, trades: Trades | None, max_trades: int | None):
+        self.max_trades = max_trades
+        self.name = trades.name if trades is not None else None
+        cap = _capacity(len(trades) if trades is not None else 0, max_trades)
+        self._cols = {
+            "ts": np.empty(cap, dtype=np.int64),
+            "price": np.empty(cap),
+            "size": np.empty(cap),
+            "side": np.empty(cap, dtype=np.int8),
+        }
+        self._start = self._end = 0
+        if trades is not None:
+            self.append(trades)
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def append(self, trades: Trades, keep_from: int | None = None) -> int:
+        n = len(trades)
+        last = int(self._cols["ts"][self._end - 1]) if len(self) else np.iinfo(np.int64).min
+        if n and int(trades.ts[0]) < last:
+            raise TimestampError(
+                f"pushed trade 0 at ts={int(trades.ts[0])} is before the source's last trade (ts={last}); "
+                "pushes must be in time order"
+            )
+        cap_n = self.max_trades
+        if cap_n is not None and n > cap_n:
+            trades = trades[n - cap_n :]
+            n = cap_n
+        cols = self._cols
+        if n and self._end + n > cols["ts"].shape[0]:
+            keep = len(self) if cap_n is None else min(len(self), cap_n - n)
+            cap = max(cols["ts"].shape[0], _capacity(keep + n, cap_n))
+            lo = self._end - keep
+            new = {}
+            for k, a in cols.items():
+                new[k] = np.empty(cap, dtype=a.dtype)
+                new[k][:keep] = a[lo : self._end]
+            self._cols, self._start, self._end = new, 0, keep
+            cols = new
+        e = self._end
+        for k in cols:
+            cols[k][e : e + n] = getattr(trades, k)
+        self._end = e + n
+        if cap_n is not None and len(self) > cap_n:
+            self._start = self._end - cap_n
+        if keep_from is not None and len(self):
+            self._start += int(np.searchsorted(cols["ts"][self._start : self._end], keep_from, side="left"))
+        return n
+
+    def trades(self) -> Trades:
+        sl = slice(self._start, self._end)
+        c = self._cols
+        return Trades(c["ts"][sl], c["price"][sl], c["size"][sl], c["side"][sl], name=self.name, validate=False)
+
+
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread (the kernel's, inside a notebook), or None."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+class Coalescer:
+    """At most ``rate`` calls of ``flush`` per second, whatever the rate of :meth:`poke`; the
+    last poke is always followed by a flush (after at most ``1 / rate`` s), and ``settle`` is
+    called once pushes have stopped for ``settle_after`` s."""
+
+    def __init__(
+        self,
+        flush: Callable[[], None],
+        settle: Callable[[], None],
+        rate: float,
+        loop: asyncio.AbstractEventLoop | None,
+        settle_after: float = 0.5,
+    ):
+        self._flush, self._settle = flush, settle
+        self.interval = 1.0 / rate
+        self.settle_after = settle_after
+        self._loop = loop
+        self._loop_thread = threading.get_ident()  # sources are made on the kernel's thread
+        self._lock = threading.Lock()
+        self._last = -np.inf  # monotonic time of the last flush
+        self._pending = False  # a trailing flush is scheduled
+        self._dirty = False
+        self._poked = -np.inf
+        self._settle_due = False
+        self.flushes = 0
+
+    # -- scheduling ----------------------------------------------------------------------------
+    def _on_loop(self) -> bool:
+        loop = self._loop
+        return loop is not None and not loop.is_closed() and loop.is_running()
+
+    def _later(self, delay: float, fn: Callable[[], None]) -> None:
+        if self._on_loop():
+            loop = self._loop
+            assert loop is not None
+            loop.call_soon_threadsafe(loop.call_later, max(delay, 0.0), fn)
+        else:
+            timer = threading.Timer(max(delay, 0.0), fn)
+            timer.daemon = True
+            timer.start()
+
+    def poke(self) -> None:
+        """New data: flush now if the last flush is old enough, else schedule one trailing flush."""
+        with self._lock:
+            self._dirty = True
+            now = time.monotonic()
+            self._poked = now
+            if self._pending:
+                return
+            self._pending = True
+            delay = self._last + self.interval - now
+        inline = not self._on_loop() or threading.get_ident() == self._loop_thread
+        if delay <= 0 and inline:
+            self._run()
+        else:
+            self._later(delay, self._run)
+
+    def _run(self) -> None:
+        with self._lock:
+            self._pending = False
+            if not self._dirty:
+                return
+            self._dirty = False
+            self._last = time.monotonic()
+            schedule_settle = not self._settle_due
+            self._settle_due = True
+        self.flushes += 1
+        self._flush()
+        if schedule_settle:
+            self._later(self.settle_after, self._check_settle)
+
+    def _check_settle(self) -> None:
+        with self._lock:
+            quiet = time.monotonic() - self._poked
+            if quiet < self.settle_after or self._pending:
+                wait = self.settle_after - quiet if quiet < self.settle_after else self.interval
+                again = True
+            else:
+                self._settle_due = False
+                again = False
+        if again:
+            self._later(max(wait, 0.01), self._check_settle)
+        else:
+            self._settle()
+
+    def flush_now(self) -> None:
+        """Flush what is pending now, in this thread (``BookSource.flush``)."""
+        with self._lock:
+            self._dirty = False
+            self._last = time.monotonic()
+        self.flushes += 1
+        self._flush()
