@@ -45,7 +45,7 @@ def _cvd(book, trades, kw):
 
 
 def _trade_imbalance(book, trades, kw):
-    from .trades import trade_imbalance
+    from .trades import BY, trade_imbalance
 
     inclusive = _inclusive(kw)
     window = kw["window"]
@@ -61,7 +61,8 @@ def _trade_imbalance(book, trades, kw):
     # a time window: the trades in (tau - w, tau] at each book time tau (B and S from running sums)
     w_ns = to_duration_ns(window, "window")
     by = kw.get("by", "volume")
-    trade_imbalance(trades, **kw)  # the argument checks (by, signs, unknown) and their messages
+    if by not in BY:
+        raise ParameterError(f"by must be one of {BY}, got {by!r}")
     bw, sw = buy_sell_weights(trades, kw.get("signs"), kw.get("unknown", "exclude"), "trade_imbalance")
     size = trades.size if by == "volume" else np.ones(len(trades))
     cb = np.concatenate(([0.0], np.cumsum(bw * size)))

@@ -30,9 +30,11 @@ RTOL = 1e-9
 class NextMove:
     """The result of :func:`next_move`: for each row t, the next change of the price after it.
 
-    Attributes (all shape (T,), one value per book row; NaN, or -1 for ``index``, where the row
-    has no later change or no price of its own)
+    Attributes
     ----------
+    All of shape (T,), one value per book row; NaN (-1 for ``index``) where the row has no later
+    change or no price of its own.
+
     ts : ndarray of int64
         The book's row times (ns), for :meth:`to_frame`.
     sign : ndarray of float64
@@ -91,41 +93,45 @@ def _check_rtol(rtol, fn: str) -> float:
 
 
 def _changed(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
-    """a and b differ by more than rtol relative (True where either is NaN)."""
+    """|a - b| > rtol * max(|a|, |b|), True where either is NaN; in place on two temporaries."""
     with np.errstate(invalid="ignore", over="ignore"):
-        same = np.abs(a - b) <= rtol * np.maximum(np.abs(a), np.abs(b))
-    return ~same
+        if rtol == 0.0:
+            return np.not_equal(a, b)
+        d = np.subtract(a, b)
+        np.abs(d, out=d)
+        m = np.abs(a)
+        np.maximum(m, np.abs(b), out=m)
+        np.multiply(m, rtol, out=m)
+        same = np.less_equal(d, m, out=np.empty(d.shape, dtype=bool))
+    return np.logical_not(same, out=same)
 
 
 def _first_after(event: np.ndarray, n: int) -> np.ndarray:
     """For k = 0..n-1: the smallest k' > k with event[k' - 1] (event has n - 1 entries, event[i]
-    for position i + 1), or n if none. A reversed running minimum: one pass, no per-row Python."""
-    pos = np.where(event, np.arange(1, n, dtype=np.int64), n)
-    out = np.empty(n, dtype=np.int64)
-    if n:
-        out[:-1] = np.minimum.accumulate(pos[::-1])[::-1]
-        out[-1] = n
-    return out
+    for position i + 1), or n if none. The answer is constant between two events, so it is the
+    event positions each repeated over the rows before it: one pass, no per-row Python."""
+    at = np.append(np.flatnonzero(event) + 1, n).astype(np.int64)  # the event positions, then T
+    return np.repeat(at, np.diff(at, prepend=0))  # position k repeated over the rows before it
 
 
 def _next_change(p: np.ndarray, rtol: float, missing: str) -> np.ndarray:
-    """Per row t: s(t), the first row s > t whose price differs from p[t] (see next_move); -1 if none."""
+    """Per row t: s(t), the first row s > t whose price differs from p[t] (see next_move); T (the
+    row count) where there is none or p[t] is NaN."""
     t = p.shape[0]
     ok = np.isfinite(p)
-    out = np.full(t, -1, dtype=np.int64)
     if missing == "skip":  # the rows without a price are passed over
+        if ok.all():
+            return _first_after(_changed(p[1:], p[:-1], rtol), t)
         rows = np.flatnonzero(ok)
         q = p[rows]
         j = _first_after(_changed(q[1:], q[:-1], rtol), q.shape[0])
-        has = j < q.shape[0]
-        out[rows[has]] = rows[j[has]]
+        out = np.full(t, t, dtype=np.int64)
+        out[rows] = np.append(rows, t)[j]
         return out
     # "stop": a row without a price ends the search (the next move is then not observed)
     j = _first_after(~ok[1:] | _changed(p[1:], p[:-1], rtol), t)
-    has = ok & (j < t)
-    has[has] = ok[j[has]]
-    out[has] = j[has]
-    return out
+    good = ok & np.append(ok, False)[j]
+    return np.where(good, j, t)
 
 
 def _price_of(book, price, fn: str) -> np.ndarray:
@@ -186,7 +192,7 @@ def next_move(book, *, price="mid", missing: str = "skip", crossed: str = "raise
 
         Returns a :class:`NextMove` (``.sign``, ``.size``, ``.event_time``, ``.clock_time_ns``,
         ``.index``, ``.to_frame()``). ``next_move(book).size`` equals ``forward_return(book, "next")``
-        on a book without crossed rows. Vectorised (a reversed running minimum over the change flags).
+        on a book without crossed rows. Vectorised (each change position repeated over the rows before it).
     """
     fn = "next_move"
     book = require_book(book, fn)
@@ -209,17 +215,17 @@ def next_move(book, *, price="mid", missing: str = "skip", crossed: str = "raise
                 )
             p = np.where(bad, np.nan, p)
     j = _next_change(p, r, missing)
-    has = j >= 0
-    jj = j[has]
-    size = np.full(p.shape[0], np.nan)
-    size[has] = p[jj] - p[has]
-    event_time = np.full(p.shape[0], np.nan)
-    event_time[has] = jj - np.flatnonzero(has)
-    clock = np.full(p.shape[0], np.nan)
-    clock[has] = book.ts[jj] - book.ts[has]
-    return NextMove(
-        ts=np.asarray(book.ts), sign=np.sign(size), size=size, event_time=event_time, clock_time_ns=clock, index=j
-    )
+    n = p.shape[0]
+    none = j == n
+    size = np.append(p, np.nan)[j]  # NaN where there is no next change (j = T)
+    size -= p
+    event_time = (j - np.arange(n, dtype=np.int64)).astype(np.float64)
+    event_time[none] = np.nan
+    ts = np.asarray(book.ts)
+    clock = (np.append(ts, ts[-1] if n else 0)[j] - ts).astype(np.float64)
+    clock[none] = np.nan
+    index = np.where(none, -1, j)
+    return NextMove(ts=ts, sign=np.sign(size), size=size, event_time=event_time, clock_time_ns=clock, index=index)
 
 
 def forward_return(book, horizon, *, kind: str = "change", align: str = "next", price=None) -> np.ndarray:
@@ -268,7 +274,6 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
         if align != "next":
             raise ParameterError(f"{fn}(horizon='next'): align={align!r} does not apply to the next price change")
         j = _next_change(p, RTOL, "skip")
-        j[j < 0] = t
     elif isinstance(horizon, (int, np.integer)):
         if horizon < 1:
             raise ParameterError(f"{fn}(): horizon must be >= 1 row, got {horizon}")
