@@ -386,3 +386,115 @@ class Rebuild:
         if c["fallback"]:
             parts.append(f"capture time + offset at the nearest diff ({c['fallback']} rows)")
         return "; ".join(parts) or "none"
+
+
+# -- capture lines in batches (live feeds) ----------------------------------------------------------
+class LineRebuild:
+    """The streaming rebuild fed capture lines in batches: the incremental entry point of a live feed.
+
+    ``feed(lines)`` takes lines of the capture format (``b"<local_ts_ns> <json>"``: combined-stream
+    envelopes, bare events, REST snapshots ``{"lastUpdateId": ...}``), parses them with the reference
+    parser (:func:`~obi_widgets.io.binance_messages._parse_line`), and runs them through the SAME
+    :class:`Rebuild` (sync rule :class:`~obi_widgets.io._binance_sync.StreamSequencer`, builder,
+    bookTicker stamper) as :func:`~obi_widgets.io.binance.iter_binance`; it returns the batch's
+    :class:`~obi_widgets.io.builder.BuildResult` (book rows, ``flags`` ``"gap"`` / ``"crossed"``,
+    trades, bookTicker, ``meta``). Concatenating the results of any split of the lines into batches
+    gives :func:`~obi_widgets.io.binance.read_binance`'s result on a file of those lines (same
+    ``levels``, ``market``, ``clock``, ``on_gap="flag"``, ``on_crossed="flag"``).
+
+    ``market``: "spot" or "futures" (the sync rule must be known before the first diff).
+    ``skip_bad``: a line the parser refuses is skipped and counted (``bad_lines``, ``last_error``)
+    instead of raising :class:`~obi_widgets.errors.DataFormatError` (a live feed must not stop on
+    one bad message; a depth diff lost that way shows up as a sequence gap). ``label``: the name the
+    lines go by in messages (``<label>:<line number>``).
+
+    A sequence gap puts the sequencer in gap mode (:attr:`in_gap`): rows keep coming, flagged, until
+    a REST snapshot line newer than the gap is fed, exactly as a capture that holds a later snapshot.
+    Memory stays bounded: only the last batch's clock offsets are kept (``meta`` of each result
+    gives the offset over that batch).
+    """
+
+    def __init__(
+        self,
+        *,
+        levels: int = 10,
+        market: str = "spot",
+        clock: str = "exchange",
+        on_crossed: str = "flag",
+        symbol: str | None = None,
+        tick_size: float | None = None,
+        name: str | None = None,
+        skip_bad: bool = True,
+        label: str = "<live>",
+    ):
+        from ..errors import ParameterError
+
+        if market not in ("spot", "futures"):
+            raise ParameterError(f"market={market!r}: expected 'spot' or 'futures' for a line-fed rebuild")
+        if clock not in ("exchange", "local"):
+            raise ParameterError(f"clock={clock!r}: expected 'exchange' or 'local'")
+        if on_crossed not in ("raise", "flag"):
+            raise ParameterError(f"on_crossed={on_crossed!r}: expected one of ('raise', 'flag')")
+        self.rb = Rebuild(
+            levels=levels,
+            market=market,
+            clock=clock,
+            on_gap="flag",
+            symbol=symbol,
+            tick_size=tick_size,
+            name=name,
+        )
+        self.files = (Path(label),)
+        self.want = symbol.upper() if symbol else None
+        self.on_crossed = on_crossed
+        self.skip_bad = skip_bad
+        self.lines = 0
+        self.bad_lines = 0
+        self.last_error = ""
+        self._last: dict = {"book": _I64_MIN, "trades": _I64_MIN, "bbo": _I64_MIN}
+
+    @property
+    def synced(self) -> bool:
+        """True once a snapshot has been applied (there is a book, maybe flagged)."""
+        return self.rb.seq.synced
+
+    @property
+    def in_gap(self) -> bool:
+        """True while the sequencer is in gap mode (rows flagged until a newer snapshot is fed)."""
+        from ._binance_sync import GAP
+
+        return self.rb.seq.mode == GAP
+
+    @property
+    def stats(self) -> dict:
+        """The sequencer's counts (stale_dropped, duplicates_dropped, snapshots_used, snapshots_ignored),
+        ``gaps`` (how many), ``lines``, ``bad_lines`` and the message counts per kind."""
+        seq = self.rb.seq
+        return {
+            **seq.stats,
+            "gaps": len(seq.gaps),
+            "lines": self.lines,
+            "bad_lines": self.bad_lines,
+            **{f"{k}_messages": v for k, v in self.rb.counts.items()},
+        }
+
+    def feed(self, lines):
+        """Parse, sequence and build one batch of capture lines (bytes); returns its BuildResult."""
+        from .binance import _chunk_result
+        from .binance_messages import _Columns, _parse_line
+
+        c = _Columns(self.files)
+        path = self.files[0]
+        for raw in lines:
+            self.lines += 1
+            try:
+                _parse_line(c, raw, 0, self.lines, path, self.want)
+            except DataFormatError as exc:
+                if not self.skip_bad:
+                    raise
+                self.bad_lines += 1
+                self.last_error = str(exc)
+        cap = c.take()
+        part = self.rb.chunk(cap)
+        del self.rb.lags[:-1]  # a live feed runs for hours: keep only the last batch's offsets
+        return _chunk_result(self.rb, part, self._last, self.on_crossed)
