@@ -11,6 +11,7 @@ import obi_widgets as ow
 from obi_widgets import Book, metrics
 from obi_widgets.errors import ParameterError
 from obi_widgets.views._buffers import unpack
+from obi_widgets.views._signal_scatter_data import density_grid_numpy
 from obi_widgets.views.signal_scatter import density_grid, view_range
 
 NAN = np.nan
@@ -26,13 +27,14 @@ def sent(view) -> tuple[dict, dict]:
     return unpack(view._data)
 
 
-def test_density_grid_by_hand():
-    counts, outside = density_grid(X, Y, 2, 2, (0.0, 4.0), (-2.0, 2.0))
+@pytest.mark.parametrize("grid", [density_grid, density_grid_numpy])
+def test_density_grid_by_hand(grid):
+    counts, outside = grid(X, Y, 2, 2, (0.0, 4.0), (-2.0, 2.0))
     # (0,-2) -> cell (j0, i0); (1.9, 0) -> (j1, i0); (2, -0.5) -> (j0, i1); (4, 2) on the upper
     # edges -> (j1, i1); (3, 1) -> (j1, i1); (5, 0) outside
     np.testing.assert_array_equal(counts, [[1, 1], [1, 2]])
     assert outside == 1
-    counts, outside = density_grid(X, Y, 4, 1, (0.0, 4.0), (-2.0, 2.0))
+    counts, outside = grid(X, Y, 4, 1, (0.0, 4.0), (-2.0, 2.0))
     np.testing.assert_array_equal(counts, [[1, 1, 1, 2]])  # x cells [0,1) [1,2) [2,3) [3,4]
 
 
@@ -45,6 +47,15 @@ def test_density_grid_equals_histogram2d():
     np.testing.assert_array_equal(counts, ref.T)  # histogram2d is (nx, ny)
     inside = (x >= xr[0]) & (x <= xr[1]) & (y >= yr[0]) & (y <= yr[1])
     assert outside == int((~inside).sum()) > 0
+    # discrete moves (multiples of 0.005) fall on the edges: still histogram2d's cells, exactly
+    x, y = rng.uniform(-1, 1, 50_000), 0.005 * rng.integers(-4, 5, 50_000)
+    for nx, ny, yr in ((357, 150, (-0.02, 0.02)), (100, 7, (-0.015, 0.0199)), (3, 3, (-0.02, 0.01))):
+        counts, outside = density_grid(x, y, nx, ny, (-1.0, 1.0), yr)
+        ref, _, _ = np.histogram2d(x, y, bins=(nx, ny), range=((-1.0, 1.0), yr))
+        np.testing.assert_array_equal(counts, ref.T)
+        in_numpy, outside_numpy = density_grid_numpy(x, y, nx, ny, (-1.0, 1.0), yr)
+        np.testing.assert_array_equal(in_numpy, counts)
+        assert outside == outside_numpy == int(((y < yr[0]) | (y > yr[1])).sum())
 
 
 def test_payload_density_with_a_fixed_grid():

@@ -91,8 +91,25 @@ export function bucketX(p, k) {
 }
 
 /**
+ * The cell k of value v in [lo, hi] among n equal cells: edges[k] <= v < edges[k + 1] with the
+ * edges of numpy.linspace(lo, hi, n + 1) (v = hi in the last cell), as cell_index in Python.
+ * @param {number} v
+ * @param {number} lo
+ * @param {number} hi
+ * @param {number} n
+ */
+export function cellIndex(v, lo, hi, n) {
+  const step = (hi - lo) / n;
+  const edge = (/** @type {number} */ k) => (k >= n ? hi : k * step + lo);
+  let k = Math.min(n - 1, Math.max(0, Math.trunc((v - lo) / step)));
+  if (v < edge(k)) k -= 1;
+  else if (k < n - 1 && v >= edge(k + 1)) k += 1;
+  return k;
+}
+
+/**
  * The density cell (i, j) holding data point (x, y), or null outside the grid; j = 0 is the lowest y
- * (the convention of obi_widgets.views.signal_scatter.density_grid).
+ * (the convention of obi_widgets.views.signal_scatter.density_grid), with the cell's edges.
  * @param {Record<string, any>} meta
  * @param {number} x
  * @param {number} y
@@ -101,10 +118,10 @@ export function cellAt(meta, x, y) {
   const [x0, x1] = meta.x_range, [y0, y1] = meta.y_range;
   const nx = meta.nx, ny = meta.ny;
   if (!(x >= x0 && x <= x1 && y >= y0 && y <= y1)) return null;
-  const i = Math.min(nx - 1, Math.floor(((x - x0) * nx) / (x1 - x0)));
-  const j = Math.min(ny - 1, Math.floor(((y - y0) * ny) / (y1 - y0)));
-  return { i, j, x0: x0 + (i * (x1 - x0)) / nx, x1: x0 + ((i + 1) * (x1 - x0)) / nx,
-    y0: y0 + (j * (y1 - y0)) / ny, y1: y0 + ((j + 1) * (y1 - y0)) / ny };
+  const i = cellIndex(x, x0, x1, nx), j = cellIndex(y, y0, y1, ny);
+  const sx = (x1 - x0) / nx, sy = (y1 - y0) / ny;
+  return { i, j, x0: x0 + i * sx, x1: i + 1 >= nx ? x1 : x0 + (i + 1) * sx,
+    y0: y0 + j * sy, y1: j + 1 >= ny ? y1 : y0 + (j + 1) * sy };
 }
 
 /**

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._lazy import lazy_module
 from ..errors import ParameterError
 from ._base import positive_int
 
@@ -16,26 +17,52 @@ MARGIN_Y = 160
 PICK_PX = 8.0
 MAX_CELLS = 1024
 
+_k = lazy_module("._signal_scatter_kernels", __package__)  # numba loads on the first grid
+
+
+def cell_index(v: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
+    """The cell k of each value of ``v`` (all in [lo, hi]) among ``n`` equal cells: the k with
+    ``edges[k] <= v < edges[k + 1]`` for the edges ``numpy.linspace(lo, hi, n + 1)`` (``v = hi`` in
+    the last cell). An estimate by arithmetic, then corrected by one against the edges, so values
+    on an edge (discrete moves often are) land where ``numpy.histogram2d`` puts them."""
+    step = (hi - lo) / n
+    k = ((v - lo) / step).astype(np.int64)
+    np.clip(k, 0, n - 1, out=k)
+    edges = np.arange(n + 1) * step + lo  # numpy.linspace's own formula
+    edges[-1] = hi
+    k -= v < edges[k]
+    k += (v >= edges[k + 1]) & (k < n - 1)
+    return k
+
 
 def density_grid(x, y, nx: int, ny: int, x_range, y_range) -> tuple[np.ndarray, int]:
     r"""Counts of the points (x, y) on an ``ny`` x ``nx`` grid of equal cells over the ranges.
 
-    Cell :math:`(j, i)` with :math:`i = \lfloor n_x (x - x_0) / (x_1 - x_0) \rfloor` and
-    :math:`j = \lfloor n_y (y - y_0) / (y_1 - y_0) \rfloor`; a point on the upper edge
-    :math:`x = x_1` (or :math:`y = y_1`) goes to the last cell, so every point of the closed box
-    :math:`[x_0, x_1] \times [y_0, y_1]` is counted once (``numpy.histogram2d``'s convention, in one
-    ``bincount`` pass instead of its sort). ``x``, ``y`` must be finite. Returns the counts
-    (int64, shape (ny, nx), row 0 the lowest y) and the number of points outside the box.
+    Cell :math:`(j, i)`: :math:`e_i \le x < e_{i+1}` and :math:`f_j \le y < f_{j+1}` with the
+    equally spaced edges :math:`e_i = x_0 + i (x_1 - x_0) / n_x`, :math:`f_j = y_0 + j (y_1 - y_0) / n_y`
+    (:func:`cell_index`); a point on the upper edge :math:`x = x_1` (or :math:`y = y_1`) goes to
+    the last cell, so every point of the closed box :math:`[x_0, x_1] \times [y_0, y_1]` is
+    counted once -- ``numpy.histogram2d``'s convention, in one compiled pass instead of its
+    sort (:func:`density_grid_numpy` is the same in numpy). ``x``, ``y`` must be finite. Returns the counts (int64, shape (ny, nx), row 0 the
+    lowest y) and the number of points outside the box.
     """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    (x0, x1), (y0, y1) = (float(v) for v in x_range), (float(v) for v in y_range)
+    counts = np.zeros(ny * nx, dtype=np.int64)
+    outside = _k.density(x, y, int(nx), int(ny), x0, x1, y0, y1, counts)  # one pass, cell_index's cells
+    return counts.reshape(ny, nx), int(outside)
+
+
+def density_grid_numpy(x, y, nx: int, ny: int, x_range, y_range) -> tuple[np.ndarray, int]:
+    """:func:`density_grid` in numpy (:func:`cell_index` and ``bincount``): the kernel's reference."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     (x0, x1), (y0, y1) = x_range, y_range
     inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
     xi, yi = x[inside], y[inside]
-    i = ((xi - x0) * (nx / (x1 - x0))).astype(np.int64)
-    j = ((yi - y0) * (ny / (y1 - y0))).astype(np.int64)
-    np.minimum(i, nx - 1, out=i)
-    np.minimum(j, ny - 1, out=j)
+    i = cell_index(xi, x0, x1, nx)
+    j = cell_index(yi, y0, y1, ny)
     j *= nx
     j += i
     counts = np.bincount(j, minlength=nx * ny).reshape(ny, nx)

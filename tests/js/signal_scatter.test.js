@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  brushBox, bucketAt, bucketX, cellAt, countsText, densityPixels, fmt, inside, layoutFor, MARGIN,
+  brushBox, bucketAt, bucketX, cellAt, cellIndex, countsText, densityPixels, fmt, inside, layoutFor, MARGIN,
   nearestPoint, profileOf, regressionText, scalesFor,
 } from "../../js/views/signal_scatter_layout.js";
 
@@ -38,6 +38,16 @@ describe("cellAt", () => {
     expect(cellAt(meta, 4, 2)).toMatchObject({ i: 1, j: 1 });
     expect(cellAt(meta, 5, 0)).toBeNull();
     expect(cellAt(meta, 1, NaN)).toBeNull();
+  });
+  it("puts values on an edge where numpy.histogram2d does (edges of linspace, not a rounded division)", () => {
+    // linspace(-0.02, 0.02, 151)[k] = k * step + lo: each edge is in the cell above it, just below it in the one below
+    const lo = -0.02, hi = 0.02, n = 150, step = (hi - lo) / n;
+    for (let k = 0; k <= n; k++) {
+      const e = k === n ? hi : k * step + lo;
+      expect(cellIndex(e, lo, hi, n)).toBe(Math.min(k, n - 1));
+      if (k > 0 && k < n) expect(cellIndex(e - 1e-12, lo, hi, n)).toBe(k - 1);
+    }
+    expect(cellIndex(0.1, 0, 0.3, 3)).toBe(1); // (0.1 - 0) / 0.1 = 1 exactly; linspace edge 0.1
   });
 });
 
