@@ -243,7 +243,7 @@ def test_frame_of_any_row_and_repr():
         ({"words": ("a", "b")}, "words must be 4 non-empty strings"),
         ({"words": "abcd"}, "words must be a sequence of strings"),
         ({"width": 50}, "width must be 0"),
-        ({"height": 10}, "height must be at least 80"),
+        ({"height": 10}, "height must be at least 100"),
         ({"metric": "microprice", "microprice_model": "m"}, "microprice_model must be a MicropriceModel"),
     ],
 )

@@ -118,7 +118,7 @@ export function gaugeLayout(w, h) {
   const wordY = sparkTop - 7;
   const valueY = wordY - wordFont - 3;
   const cy = valueY - valueFont - 2;
-  const r = Math.max(10, Math.min(w / 2 - 26, cy - 4));
+  const r = Math.max(2, Math.min(w / 2 - 26, cy - 4));
   const thickness = Math.max(5, Math.round(r * 0.2));
   return {
     cx: w / 2, cy, r, thickness, valueY, wordY, valueFont, wordFont,

@@ -199,7 +199,7 @@ class ImbalanceGauge(SourceView):
             or not (width == 0 or 120 <= width <= 4000)
         ):
             raise ParameterError(f"width must be 0 (fill the cell) or an integer from 120 to 4000, got {width!r}")
-        height = positive_int("height", height, 80, 2000)
+        height = positive_int("height", height, 100, 2000)
         super().__init__(source_or_book, trades, height=height, width=int(width), **kwargs)
         src = self.source
         self._note = ""
