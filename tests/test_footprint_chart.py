@@ -146,3 +146,20 @@ def test_lobster_amzn_minute_totals(amzn_files):
     assert meta["row_ticks"] > 1
     fp = footprint(trades, bar="1min", book=book, off_grid="floor", row_ticks=meta["row_ticks"])
     np.testing.assert_allclose(fields["sell"] + fields["buy"] + fields["unsigned"], fp["total"])
+
+
+def test_live_pushes_reach_the_payload(sim):
+    b, tr = sim.book, sim.trades
+    src = ow.BookSource(b[:2000], tr.between(None, int(b.ts[1999]) + 1), window="3min")
+    view = FootprintChart(src, bar="1min")
+    before = payload(view)[1]["trades"]
+    for i in range(2000, 12000, 500):
+        src.push(b[i : i + 500], tr.between(int(b.ts[i]), int(b.ts[i + 499]) + 1))
+    src.flush()
+    fields, meta = payload(view)
+    t0, t1 = src.time_range
+    assert t1 == int(b.ts[11999])  # the window follows the end
+    lo, hi = (t0 // MIN) * MIN, ((t1 - 1) // MIN + 1) * MIN
+    expect = by_bar(footprint(src.trades.between(lo, hi), bar="1min", tick=0.01))
+    assert meta["trades"] != before and meta["n_bars"] == len(expect)
+    np.testing.assert_allclose(fields["bar_total"], expect["total"])

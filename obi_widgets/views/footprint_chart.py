@@ -155,8 +155,11 @@ class FootprintChart(SourceView):
             footprint(probe, bar="1 trades", tick=self._tick_of(), signs=np.ones(1, dtype=np.int8), **self._params)
         self.title = src.name if title is None else title
         self.last_build_ms = math.nan
+        self._sent: tuple | None = None
         self._send_frame()
-        self._observe_source(self._on_change, ["time_range", "_meta"])
+        # live: a flush of pushed rows bumps data_version (and moves time_range to the end); the
+        # key below makes it one re-send per flush whichever observer comes first
+        self._observe_source(self._on_change, ["time_range", "data_version", "full_version"])
         self.observe(self._on_change, ["_width", "height"])
 
     @property
@@ -264,6 +267,11 @@ class FootprintChart(SourceView):
         return fp, info
 
     def _send_frame(self) -> None:
+        src = self.source
+        key = (tuple(src.time_range), getattr(src, "data_version", 0), int(self._width), int(self.height))
+        if key == self._sent:
+            return
+        self._sent = key
         began = time.perf_counter()
         fp, info = self._compute()
         fields, meta = self._payload(fp, info)
