@@ -28,7 +28,7 @@ RTOL = 1e-9
 # -- the next mid move ----------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class NextMove:
-    """The result of :func:`next_move`: for each row t, the next change of the price after it.
+    r"""The result of :func:`next_move`: for each row t, the next change of the price after it.
 
     Attributes
     ----------
@@ -154,45 +154,45 @@ def _price_of(book, price, fn: str) -> np.ndarray:
 def next_move(book, *, price="mid", missing: str = "skip", crossed: str = "raise", rtol: float = RTOL) -> NextMove:
     r"""The next change of the mid price after each row: its sign, its size and the time until it.
 
-        With :math:`m_t` the price of row t (the mid by default) and :math:`	au_t` its time,
+    With :math:`m_t` the price of row t (the mid by default) and :math:`\tau_t` its time,
 
-        .. math::
-            s(t) = \min\{s > t : m_s
-    e m_t\}, \qquad \Delta_t = m_{s(t)} - m_t, \qquad
-            \operatorname{sign}(\Delta_t) \in \{-1, +1\},
+    .. math::
+        s(t) = \min\{s > t : m_s \ne m_t\}, \qquad \Delta_t = m_{s(t)} - m_t, \qquad
+        \operatorname{sign}(\Delta_t) \in \{-1, +1\},
 
-        the time until it in event time, :math:`s(t) - t` rows (``event_time``), and in clock time,
-        :math:`	au_{s(t)} - 	au_t` ns (``clock_time_ns``). The direction of the next mid move is the
-        target of queue-imbalance prediction: Gould & Bonart (2016), "Queue imbalance as a one-tick-ahead
-        price predictor in a limit order book", *Market Microstructure and Liquidity* 2(2); Lipton,
-        Pesavento & Sotiropoulos (2013), "Trade arrival dynamics and quote imbalance in a limit order
-        book", arXiv:1312.0514; and, with the time until it, Cont & de Larrard (2013), "Price dynamics
-        in a Markovian limit order market", *SIAM J. Financial Mathematics* 4(1). Event time is primary
-        there: the move is counted in book updates, whatever their spacing in clock time.
+    the time until it in event time, :math:`s(t) - t` rows (``event_time``), and in clock time,
+    :math:`\tau_{s(t)} - \tau_t` ns (``clock_time_ns``). The direction of the next mid move is the
+    target of queue-imbalance prediction: Gould & Bonart (2016), "Queue imbalance as a one-tick-ahead
+    price predictor in a limit order book", *Market Microstructure and Liquidity* 2(2); Lipton,
+    Pesavento & Sotiropoulos (2013), "Trade arrival dynamics and quote imbalance in a limit order
+    book", arXiv:1312.0514; and, with the time until it, Cont & de Larrard (2013), "Price dynamics
+    in a Markovian limit order market", *SIAM J. Financial Mathematics* 4(1). Event time is primary
+    there: the move is counted in book updates, whatever their spacing in clock time.
 
-        Two prices are equal when :math:`|m_s - m_t| \le` ``rtol`` :math:`\cdot \max(|m_s|, |m_t|)`
-        (default 1e-9: the mids of different quotes at the same mid differ in the last bits of a
-        float64; ``rtol=0`` compares exactly). A row with no later change gets NaN (and ``index`` -1),
-        so the last row always does.
+    Two prices are equal when :math:`|m_s - m_t| \le` ``rtol`` :math:`\cdot \max(|m_s|, |m_t|)`
+    (default 1e-9: the mids of different quotes at the same mid differ in the last bits of a
+    float64; ``rtol=0`` compares exactly). A row with no later change gets NaN (and ``index`` -1),
+    so the last row always does.
 
-        ``price``: ``"mid"`` (default), ``"weighted_mid"`` (:func:`weighted_mid`), or any float array of
-        shape (T,) (e.g. a micro-price). Rows without a price (NaN: a side of the book empty), per
-        ``missing``:
+    ``price``: ``"mid"`` (default), ``"weighted_mid"`` (:func:`weighted_mid`), or any float array of
+    shape (T,) (e.g. a micro-price). Rows without a price (NaN: a side of the book empty), per
+    ``missing``:
 
-        - ``"skip"`` (default): they are passed over, :math:`s(t)` is the first later row *with a
-          price* that differs from :math:`m_t` (the move across a one-sided spell is reported, and the
-          event time still counts every row in between);
-        - ``"stop"``: they end the search: when the first later row that differs or has no price has
-          none, the next move is not observed and row t gets NaN.
+    - ``"skip"`` (default): they are passed over, :math:`s(t)` is the first later row *with a
+      price* that differs from :math:`m_t` (the move across a one-sided spell is reported, and the
+      event time still counts every row in between);
+    - ``"stop"``: they end the search: when the first later row that differs or has no price has
+      none, the next move is not observed and row t gets NaN.
 
-        Either way a row without a price gets NaN itself. Crossed or locked rows (best bid >= best ask;
-        only present in books built with ``validate=False`` or ``on_crossed="flag"``), per ``crossed``:
-        ``"raise"`` (default) CrossedBookError naming the first one; ``"keep"``: their price is used as
-        it is; ``"missing"``: they have no price (then ``missing`` applies).
+    Either way a row without a price gets NaN itself. Crossed or locked rows (best bid >= best ask;
+    only present in books built with ``validate=False`` or ``on_crossed="flag"``), per ``crossed``:
+    ``"raise"`` (default) CrossedBookError naming the first one; ``"keep"``: their price is used as
+    it is; ``"missing"``: they have no price (then ``missing`` applies).
 
-        Returns a :class:`NextMove` (``.sign``, ``.size``, ``.event_time``, ``.clock_time_ns``,
-        ``.index``, ``.to_frame()``). ``next_move(book).size`` equals ``forward_return(book, "next")``
-        on a book without crossed rows. Vectorised (each change position repeated over the rows before it).
+    Returns a :class:`NextMove` (``.sign``, ``.size``, ``.event_time``, ``.clock_time_ns``,
+    ``.index``, ``.to_frame()``). ``next_move(book).size`` equals ``forward_return(book, "next")``
+    on a book without crossed rows. Vectorised: each change position repeated over the rows
+    before it, no per-row Python.
     """
     fn = "next_move"
     book = require_book(book, fn)
