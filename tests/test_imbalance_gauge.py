@@ -269,3 +269,37 @@ def test_on_the_lobster_amzn_day(amzn_files):
         first = max(0, int(np.searchsorted(secs, secs[row] - 30, side="right")) - 1)
         assert (m["lo"], m["hi"]) == (pytest.approx(hand[first:].min()), pytest.approx(hand[first:].max()))
         np.testing.assert_allclose(f["history"], hand[max(0, row - 49) :], atol=1e-15)
+
+
+def test_live_source_the_gauge_follows_the_newest_row():
+    b = ow.datasets.simulate(seed=3, n_events=3000).book
+    src = ow.BookSource(b[:500], track_rows=100)
+    g = ow.ImbalanceGauge(src, window=50, history=20)
+    own = ow.ImbalanceGauge(src, metric="depth_imbalance", levels=4)
+    for i in range(500, 3000, 25):
+        src.push(b[i : i + 25])
+    src.flush()
+    n = 3000
+    assert len(src.book) == n and src.cursor == n - 1
+    f, m = sent(g)
+    want = metrics.level1_imbalance(b)
+    assert m["row"] == n - 1 and m["value"] == want[n - 1] and m["t"] == b.ts[n - 1] / 1e6
+    assert (m["lo"], m["hi"]) == (np.nanmin(want[n - 50 :]), np.nanmax(want[n - 50 :]))
+    np.testing.assert_array_equal(f["history"], want[n - 20 :])  # the last points before the cursor
+    assert sent(own)[1]["row"] == n - 1
+    tr, rows = unpack(own._track)[0], unpack(src._track)[0]["row"]
+    assert rows[-1] == n - 1  # the source rebuilt its track at the final flush, and the gauge its own
+    np.testing.assert_array_equal(tr["row"], rows)
+    np.testing.assert_array_equal(tr["value"], metrics.depth_imbalance(b, levels=4)[rows].astype(np.float32))
+
+
+def test_live_ring_buffer_keeps_your_values_on_their_rows():
+    b = ow.datasets.simulate(seed=3, n_events=400).book
+    src = ow.BookSource(b[:300], max_rows=300)
+    vals = np.linspace(-1, 1, 300)
+    g = ow.ImbalanceGauge(src, metric=vals, window=5)
+    src.push(b[300:310])  # rows 0..9 of b fall off the front; rows 300..309 have no value of yours
+    src.flush()
+    assert len(src.book) == 300 and int(src.book.ts[0]) == int(b.ts[10])
+    assert src.cursor == 299 and np.isnan(g.value) and sent(g)[1]["word"] == "no value"
+    assert g.frame(0)[1]["value"] == vals[10] and g.frame(289)[1]["value"] == vals[299]

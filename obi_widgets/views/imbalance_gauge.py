@@ -205,6 +205,8 @@ class ImbalanceGauge(SourceView):
         self._note = ""
         self._model = microprice_model
         self._user: Series | None = None
+        self._dropped_at_start = 0
+        self._dropped_at_start = self._rows_dropped()
         self._metric, label = self._resolve(metric)
         self._label = label
         self.title = src.name if title is None else title
@@ -221,8 +223,9 @@ class ImbalanceGauge(SourceView):
         }
         if cursor is not None:
             src.cursor = cursor
+        self._sent: tuple | None = None
         self._observe_source(self._on_cursor, "cursor")
-        self._observe_source(self._on_data, ["_meta", "_track"])
+        self._observe_source(self._on_data, ["data_version", "full_version"])
         self._send_track()
         self._send_frame()
 
@@ -264,6 +267,11 @@ class ImbalanceGauge(SourceView):
         self._user = s
         return "user", s.label
 
+    def _rows_dropped(self) -> int:
+        """Rows a live source's ring buffer dropped since this gauge was made."""
+        ring = getattr(self.source, "_ring", None)
+        return int(getattr(ring, "dropped", 0)) - self._dropped_at_start
+
     def _metric_label(self, metric: str) -> str:
         if metric == "level1_imbalance":
             return "L1 imbalance"
@@ -287,8 +295,11 @@ class ImbalanceGauge(SourceView):
             s = self._user
             idx = np.arange(*rows.indices(len(book))) if isinstance(rows, slice) else np.asarray(rows)
             if s.ts is None:
+                # your values are on the rows of the book the gauge was made with: a live source
+                # adds rows past them (NaN) and its ring buffer drops rows from the front
+                idx = idx + self._rows_dropped()
                 vals = np.full(idx.shape[0], np.nan)
-                inside = idx < s.values.shape[0]  # a grown (live) book has rows past your values
+                inside = (idx >= 0) & (idx < s.values.shape[0])
                 vals[inside] = s.values[idx[inside]]
                 return vals
             k = np.searchsorted(s.ts, book.ts[idx], side="right") - 1
@@ -403,8 +414,12 @@ class ImbalanceGauge(SourceView):
 
     # -- payloads ------------------------------------------------------------------------------
     def _send_frame(self) -> None:
-        fields, meta = self.frame()
-        self._frame = pack(fields, meta)
+        src = self.source
+        key = (src.cursor, getattr(src, "data_version", 0))
+        if key != self._sent:  # once per flush of a live source, whichever observer comes first
+            self._sent = key
+            fields, meta = self.frame()
+            self._frame = pack(fields, meta)
 
     def _send_track(self) -> None:
         if self._spec.get("track") != "own":
@@ -417,8 +432,9 @@ class ImbalanceGauge(SourceView):
         self._send_frame()
 
     def _on_data(self, change) -> None:
-        # the source grew or changed (live): the gauge's own track and the frame follow it
-        if change["name"] == "_track":
+        """Pushed rows (a flush of a live source): the frame again on the new book, and the
+        gauge's own track when the source rebuilt its track."""
+        if change["name"] == "full_version":
             self._send_track()
         self._send_frame()
 
