@@ -217,3 +217,9 @@ def test_amzn_queue_imbalance_predicts_the_next_move_direction(amzn_files):
     assert np.all(np.diff(up) > 0) and up[0] < 0.4 and up[-1] > 0.6
     assert prof["p_zero"].max() == 0  # the sign is never 0
     assert np.nanmedian(m.event_time) >= 1
+
+
+def test_docstring_keeps_its_formula():
+    doc = next_move.__doc__ or ""
+    assert "\t" not in doc and r"m_s \ne m_t" in doc and r"\tau_{s(t)} - \tau_t" in doc
+    assert "\t" not in (NextMove.__doc__ or "")
