@@ -68,7 +68,8 @@ async function render({ model, el }) {
   };
   const layerOf = (/** @type {Raster | null} */ r) =>
     r ? { r, image: imageCanvas(colorize(r, cut, log(), table), r.nT, r.nP), ref: dotReference(r) } : null;
-  const fineCovers = () => !!fine && Math.abs(fine.r.t0 - viewT[0]) < 1e-6 && Math.abs(fine.r.t1 - viewT[1]) < 1e-6;
+  // the fine raster covers the view (a live one is on a fixed grid a little wider than the view)
+  const fineCovers = () => !!fine && fine.r.t0 <= viewT[0] + 1e-6 && fine.r.t1 >= viewT[1] - 1e-6;
 
   /**
    * A live source's next raster on the same grid: scroll the image painted so far and paint only

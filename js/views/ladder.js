@@ -181,6 +181,7 @@ async function render({ model, el }) {
     drawLadder(ctx, g, layout, theme);
     showTooltip(g);
     root.dataset.obiPinned = String(pinnedTop != null);
+    if (g) root.dataset.obiTime = String(g.t); // the shown snapshot's time (ms): a live view's freshness
     markPainted(root, g ? g.row : null);
   });
   d.add(() => draw.cancel());

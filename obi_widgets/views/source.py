@@ -164,6 +164,7 @@ class BookSource(widgets.Widget):
         self._trades = trades
         self._consolidated = consolidated
         self._mid = metrics.mid(book)
+        self._mid_of = book
         ts = book.ts
         span = (int(ts[0]), int(ts[-1]))
         super().__init__(name=book.name or "" if name is None else name, time_range=span, follow=follow, **kwargs)
@@ -190,6 +191,9 @@ class BookSource(widgets.Widget):
     @property
     def mid(self) -> np.ndarray:
         """``metrics.mid(book)``, computed once for every view of this source."""
+        if self._mid_of is not self._book:  # a live source grew since: once per new book
+            book = self._book
+            self._mid, self._mid_of = metrics.mid(book), book
         return self._mid
 
     @property
@@ -268,6 +272,10 @@ class BookSource(widgets.Widget):
                 ring.append(book)
             if trades is not None or (book is not None and ring.dropped > self._dropped_seen):
                 tring.append(trades if trades is not None else _NO_TRADES, keep_from=int(ring.book_first_ts()))
+            # Python sees every push at once; the browser at the next flush
+            self._book = ring.book()
+            if len(tring) or self._trades is not None:
+                self._trades = tring.trades()
         self._coalescer.poke()
 
     def flush(self) -> None:
@@ -294,7 +302,6 @@ class BookSource(widgets.Widget):
             self._dropped_seen = ring.dropped
         old_cursor = self.cursor
         self._book, self._trades = book, trades
-        self._mid = metrics.mid(book)
         n = len(book)
         ts = book.ts
         self._deferring = {}
@@ -406,7 +413,7 @@ class BookSource(widgets.Widget):
         b = self._book
         ts = b.ts
         edges = time_edges(int(ts[0]), int(ts[-1]), AXIS_BINS if ts[-1] > ts[0] else 1)
-        lo, hi = bin_minmax(ts, self._mid, edges)
+        lo, hi = bin_minmax(ts, self.mid, edges)
         _, in_force = rows_in_bins(ts, edges)
         return pack(
             {
