@@ -38,16 +38,15 @@ SCENARIOS = ("normal", "drop_diff", "drop_connection", "stale_snapshot")
 
 
 def _stream_of(body: bytes) -> str | None:
-    if not body.startswith(b'{"stream":"'):
-        return None
-    end = body.index(b'"', 11)
-    return body[11:end].decode()
+    """The combined stream a message was recorded from (None for a bare event)."""
+    stream = json.loads(body).get("stream")
+    return stream if isinstance(stream, str) else None
 
 
 class ExchangeServer:
     """See the module docstring. ``lines``: capture lines (bytes, ``<ts> <json>``) of ONE file's start
     with exactly one REST snapshot; ``deep``: read_binance's result on the same lines with many
-    levels (for the later snapshots); ``at``: the diff index the scenario acts at."""
+    levels (for the later snapshots; None when none will be asked for); ``at``: the diff index the scenario acts at."""
 
     def __init__(
         self, lines: list[bytes], deep, scenario: str = "normal", *, at: int = 60, lost: int = 5, pace: float = 0.001
@@ -79,8 +78,7 @@ class ExchangeServer:
         if self.snapshot is None:
             raise ValueError("the capture lines hold no REST snapshot")
         self.diff_pos = [i for i, m in enumerate(self.msgs) if m[3] >= 0]
-        uid = np.asarray(deep.meta["update_id"])
-        self.deep_uid = uid
+        self.deep_uid = np.zeros(0, np.int64) if deep is None else np.asarray(deep.meta["update_id"])
         self.pos = self.diff_pos[at] if scenario == "stale_snapshot" else 0
         self.sent: list[bytes] = []
         self.requests: list[str] = []
@@ -193,7 +191,7 @@ class ExchangeServer:
     def _computed_snapshot(self, limit: int) -> bytes:
         """The book at the last diff sent, from the deep rebuild of the original capture."""
         rows = np.flatnonzero(self.deep_uid == self.last_u)
-        if not rows.size:
+        if not rows.size or self.deep is None:
             raise LookupError(f"no deep book row at update id {self.last_u}")
         r = int(rows[-1])
         b = self.deep.book

@@ -274,3 +274,55 @@ def test_ring_buffer_source(capture):
     # its time equals the source's last, which push allows); the ring keeps the last 100
     for k in ("ts", *SIDES):
         np.testing.assert_array_equal(getattr(src.book, k), getattr(truth.book[-100:], k), err_msg=k)
+
+
+def test_crossed_rows_are_counted_and_not_pushed():
+    """Hand-made stream: the capture-style snapshot arrives after two diffs; diff u=105 crosses the
+    book (bid 102 over ask 101.25), diff u=106 takes the bid away again. The bookTicker line is not
+    on a subscribed stream and is never sent."""
+    import json
+
+    from .test_binance import E0, SPOT, depth, trade
+
+    msgs = [*SPOT[:5], trade(3, "100.0", "0.5", True)]
+    msgs += [depth(4, 105, 105, [["102.0", "1"]], []), depth(5, 106, 106, [["102.0", "0"]], [])]
+    lines = [f"{1_723_161_254_000_000_000 + i * 1_000_000} {json.dumps(m)}\n".encode() for i, m in enumerate(msgs)]
+    sink = Sink()
+    with ExchangeServer(lines, None, "normal") as server:
+        feed = live.binance(
+            "BTCUSDT", levels=2, ws_base=server.ws_base, rest_base=server.rest_base, source=sink, batch_ms=10
+        )
+        with feed:
+            assert feed.wait_until(lambda f: server.done.is_set() and f.rebuild.lines >= len(server.sent), timeout=30)
+    assert len(server.sent) == 7  # 5 diffs + 1 trade + the snapshot; no bookTicker
+    st = feed.status
+    assert st["crossed"] == 1 and st["rows"] == 3 and st["gaps"] == 0 and st["stale_dropped"] == 1
+    b = sink.arrays()
+    assert b["ts"].tolist() == [(E0 + 100 * k) * 1_000_000 for k in (2, 3, 5)]
+    nan = np.nan
+    np.testing.assert_array_equal(b["bid_px"], [[100.5, 100.0], [100.0, nan], [100.0, nan]])
+    np.testing.assert_array_equal(b["bid_sz"], [[2.0, 5.0], [5.0, nan], [5.0, nan]])
+    np.testing.assert_array_equal(b["ask_px"], [[101.5, nan], [101.25, 101.5], [101.25, 101.5]])
+    np.testing.assert_array_equal(b["ask_sz"], [[3.0, nan], [7.0, 3.0], [7.0, 3.0]])
+    t = sink.trade_arrays()
+    assert t["side"].tolist() == [-1] and t["price"].tolist() == [100.0]
+
+
+def test_rest_snapshot_unreachable_keeps_retrying_and_says_why(capture):
+    import socket
+
+    lines, _, deep = capture
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with ExchangeServer(lines, deep, "normal", pace=0.005) as server:
+        feed = live.binance(
+            "BTCUSDT", ws_base=server.ws_base, rest_base=f"http://127.0.0.1:{port}", wait=1.0, backoff=0.05, timeout=1
+        )
+        with feed:
+            with pytest.raises(FeedError, match="REST snapshot http://127.0.0.1") as info:
+                _ = feed.source
+            assert "no synced book" in str(info.value)
+            st = feed.status
+            assert st["state"] == "syncing" and st["messages"] > 0 and st["rows"] == 0 and st["snapshots"] == 0

@@ -498,3 +498,12 @@ class LineRebuild:
         part = self.rb.chunk(cap)
         del self.rb.lags[:-1]  # a live feed runs for hours: keep only the last batch's offsets
         return _chunk_result(self.rb, part, self._last, self.on_crossed)
+
+    def finish(self):
+        """The bookTicker rows still waiting for the depth diff that contains them (a live feed holds
+        them until it comes; at the end of a recording they take the fallback stamp, as in
+        ``read_binance``), as a last BuildResult with no book rows. Raises DataFormatError when no
+        snapshot was ever fed."""
+        from .binance import _chunk_result
+
+        return _chunk_result(self.rb, self.rb.finish(), self._last, self.on_crossed)
