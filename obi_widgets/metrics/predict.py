@@ -93,17 +93,17 @@ def _check_rtol(rtol, fn: str) -> float:
 
 
 def _changed(a: np.ndarray, b: np.ndarray, rtol: float) -> np.ndarray:
-    """|a - b| > rtol * max(|a|, |b|), True where either is NaN; in place on two temporaries."""
+    """|a - b| > rtol * max(|a|, |b|), True where either is NaN. Prices equal exactly are equal
+    within any tolerance, so the tolerance is only tested where ``a != b`` (the rare rows)."""
+    out = np.not_equal(a, b)
+    if rtol == 0.0:
+        return out
+    at = np.flatnonzero(out)
+    x, y = a[at], b[at]
     with np.errstate(invalid="ignore", over="ignore"):
-        if rtol == 0.0:
-            return np.not_equal(a, b)
-        d = np.subtract(a, b)
-        np.abs(d, out=d)
-        m = np.abs(a)
-        np.maximum(m, np.abs(b), out=m)
-        np.multiply(m, rtol, out=m)
-        same = np.less_equal(d, m, out=np.empty(d.shape, dtype=bool))
-    return np.logical_not(same, out=same)
+        same = np.abs(x - y) <= rtol * np.maximum(np.abs(x), np.abs(y))
+    out[at[same]] = False
+    return out
 
 
 def _first_after(event: np.ndarray, n: int) -> np.ndarray:
