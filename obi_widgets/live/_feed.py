@@ -61,6 +61,30 @@ def check_positive(name: str, value, *, allow_inf: bool = False, allow_none: boo
         raise ParameterError(f"{name} must be a positive number{extra}, got {value!r}")
 
 
+async def in_daemon_thread(fn: Callable[..., Any], *args) -> Any:
+    """``fn(*args)`` in a daemon thread, awaited (unlike ``asyncio.to_thread``, a call still blocked
+    in it, e.g. a slow HTTP request, never holds up the feed's stop or the interpreter's exit)."""
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+
+    def settle(ok: bool, value) -> None:
+        if not fut.done():
+            (fut.set_result if ok else fut.set_exception)(value)
+
+    def work() -> None:
+        try:
+            result, ok = fn(*args), True
+        except BaseException as exc:  # handed to the awaiting coroutine
+            result, ok = exc, False
+        try:
+            loop.call_soon_threadsafe(settle, ok, result)
+        except RuntimeError:  # the loop is closed: nobody waits any more
+            pass
+
+    threading.Thread(target=work, name="obi-feed-io", daemon=True).start()
+    return await fut
+
+
 class Feed:
     """A feed running in a background thread with its own asyncio loop (base of the adapters).
 

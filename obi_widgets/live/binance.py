@@ -27,7 +27,7 @@ import urllib.error
 import urllib.request
 
 from ..errors import ParameterError
-from ._feed import Feed, FeedError, check_positive
+from ._feed import Feed, FeedError, check_positive, in_daemon_thread
 
 _MARKETS = {"spot": "spot", "usdm": "futures"}
 WS_BASE = {"spot": "wss://stream.binance.com:9443", "usdm": "wss://fstream.binance.com"}
@@ -179,7 +179,7 @@ class BinanceFeed(Feed):
         if self.stopping:
             return
         try:
-            body = await asyncio.to_thread(self._get, self.rest_url, self.timeout)
+            body = await in_daemon_thread(self._get, self.rest_url, self.timeout)
         except (OSError, urllib.error.URLError, ValueError) as exc:
             self._snap_fails += 1
             self._set(last_error=f"REST snapshot {self.rest_url}: {exc}")
