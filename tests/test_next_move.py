@@ -168,22 +168,30 @@ def _reference(p, missing, rtol):
     return out
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
-    st.lists(st.one_of(st.sampled_from([99.5, 100.0, 100.5]), st.just(NAN)), min_size=1, max_size=40),
+    st.lists(
+        st.tuples(st.one_of(st.sampled_from([99.5, 100.0, 100.5]), st.just(NAN)), st.integers(-3, 3)),
+        min_size=1,
+        max_size=40,
+    ),
     st.sampled_from(["skip", "stop"]),
+    st.sampled_from([0.0, 1e-9]),
 )
-def test_matches_the_definition(prices, missing):
-    p = np.array(prices)
+def test_matches_the_definition(rows, missing, rtol):
+    # each price jittered by a few 1e-13 relative: within rtol=1e-9 they are equal, with rtol=0 not
+    p = np.array([v * (1 + k * 1e-13) for v, k in rows])
     ts = T0 + np.arange(p.size) * SEC
     b = Book.from_arrays(ts, np.ones(p.size), np.ones(p.size), np.full(p.size, 2.0), np.ones(p.size))
-    m = next_move(b, price=p, missing=missing)
-    ref = _reference(p, missing, 1e-9)
+    m = next_move(b, price=p, missing=missing, rtol=rtol)
+    ref = _reference(p, missing, rtol)
     np.testing.assert_array_equal(m.index, ref)
     has = ref >= 0
     np.testing.assert_array_equal(m.event_time[has], (ref - np.arange(p.size))[has])
     np.testing.assert_array_equal(m.size[has], p[ref[has]] - p[has])
     assert np.isnan(m.sign[~has]).all() and set(np.unique(m.sign[has])) <= {-1.0, 1.0}
+    if rtol:
+        assert np.all(np.abs(m.size[has]) > 0.4)  # only the real moves (half a unit or more)
 
 
 def test_simulated_book_agrees_with_forward_return():
