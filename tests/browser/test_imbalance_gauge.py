@@ -32,6 +32,7 @@ HBox([g1, g2])""",
     "dc = ow.DepthChart(src)\ndc",
     "rep = ow.Replay(src)\nrep",
     "one = Book.from_arrays([0], [[10.0]], [[5.0]], [[10.1]], [[3.0]], name='one row')\now.ImbalanceGauge(one)",
+    "live = ow.BookSource(sim.book[:2000], name='live')\nlg = ow.ImbalanceGauge(live, window=100)\nlg",
 ]
 
 # what the gauge shows, read from its DOM
@@ -98,16 +99,16 @@ def test_imbalance_gauge_in_jupyterlab(lab, page, artifacts, tmp_path):
     run_all(page)
     assert error_outputs(page) == []
     page.wait_for_function(
-        f"() => document.querySelectorAll('{GAUGE}[data-obi-ready=\"true\"]').length === 4", timeout=60_000
+        f"() => document.querySelectorAll('{GAUGE}[data-obi-ready=\"true\"]').length === 5", timeout=60_000
     )
-    assert page.evaluate(ROWS) == ["1000", "1000", "1000", "0"]
+    assert page.evaluate(ROWS) == ["1000", "1000", "1000", "0", "0"]
     page.wait_for_function(
         '() => document.querySelectorAll(\'.obi-depth-chart[data-obi-ready="true"], '
         '.obi-replay[data-obi-ready="true"]\').length === 2'
     )
 
     # drawn: 7 dial zones, the needle, a band, a sparkline; the value and the word are Python's
-    s1, s2, s3, s_one = states(page)
+    s1, s2, s3, s_one, _ = states(page)
     for s in (s1, s2, s3, s_one):
         assert s["zones"] == 7 and s["needle"] == "visible" and s["band"] and s["approx"], s
     for s in (s1, s2, s3):
@@ -143,6 +144,19 @@ def test_imbalance_gauge_in_jupyterlab(lab, page, artifacts, tmp_path):
     page.keyboard.press("ArrowLeft")
     wait_rows(page, "row === 7002 && exact")
     assert kernel_value(page, "src.cursor") == "7002"
+
+    # live: rows pushed into a source move its cursor to the newest row, and the gauge with it
+    run_code(page, "for i in range(2000, 4000, 50):\n    live.push(sim.book[i : i + 50])\nlive.flush()")
+    page.wait_for_function(
+        f"() => {{ const el = document.querySelectorAll('{GAUGE}')[4];"
+        " return el.dataset.obiRow === '3999' && el.dataset.obiExact === 'true'; }"
+    )
+    s_live = states(page)[4]
+    value = float(kernel_value(page, "repr(lg.value)"))
+    assert float(s_live["value"]) == pytest.approx(value, abs=1e-15) and s_live["word"] == kernel_value(page, "lg.word")
+    assert value == pytest.approx(float(kernel_value(page, "repr(float(ow.metrics.level1_imbalance(sim.book)[3999]))")))
+    gauges.nth(4).scroll_into_view_if_needed()
+    gauges.nth(4).screenshot(path=str(artifacts / "gauge_live_light.png"))
 
     # dark theme
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
@@ -180,7 +194,7 @@ def test_imbalance_gauge_in_jupyterlab(lab, page, artifacts, tmp_path):
     for _ in range(40):
         page.keyboard.press("ArrowRight")
     wait_rows(page, "row <= 7042 && row > 7042 - 11 && !exact")
-    s1, s2, s3, _ = states(page)
+    s1, s2, s3, _, _ = states(page)
     for s, key in ((s1, "g1"), (s2, "g2")):
         assert not s["approx"] and s["needle"] == "visible", s
         assert float(s["value"]) == pytest.approx(expect[key][s["row"]], abs=1e-6), (key, s)
