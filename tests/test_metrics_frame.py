@@ -228,3 +228,22 @@ def test_empty_trades_and_empty_book(small):
     assert f["trade_imbalance"].isna().all()
     e = frame(b[0:0], ["mid", "next_move"])
     assert len(e) == 0 and "next_move_sign" in e.columns
+
+
+@pytest.mark.realdata
+def test_aapl_lobster_frame(aapl_files):
+    from .conftest import skip_or_fail
+
+    if not all(p.exists() for p in aapl_files):
+        skip_or_fail(f"LOBSTER AAPL excerpt not found at {aapl_files[0].parent}")
+    b = Book.from_lobster(*aapl_files)
+    tr = Trades.from_lobster(aapl_files[0])
+    f = frame(b, ["mid", ("depth_imbalance", {"levels": 10}), ("ofi", {"levels": 10}), "next_move", "cvd"], trades=tr)
+    assert len(f) == len(b) == 999 and f.index.equals(b.to_frame().index)
+    np.testing.assert_array_equal(f["depth_imbalance"], metrics.depth_imbalance(b, 10))
+    np.testing.assert_array_equal(f["ofi_10"], metrics.ofi(b, 10)[:, 9])
+    np.testing.assert_array_equal(f["next_move_size"], metrics.forward_return(b, "next"))
+    # LOBSTER: the book row of an execution carries the execution's time, so with inclusive=True
+    # the row's CVD includes its own trade; the last CVD is the whole excerpt's signed volume
+    assert f["cvd"].iloc[-1] == pytest.approx(float(np.sum(tr.side * tr.size)))
+    assert len(tr) > 10 and np.isfinite(f["next_move_sign"]).sum() > 900
