@@ -55,7 +55,7 @@ class BinanceFeed(Feed):
         source=None,
         max_rows: int | None = None,
         wait: float = 15.0,
-        batch_ms: float = 50.0,
+        batch_ms: float = 100.0,
         timeout: float = 10.0,
         backoff: float = 0.5,
         backoff_max: float = 30.0,
@@ -268,7 +268,7 @@ def binance(
     source=None,
     max_rows: int | None = None,
     wait: float = 15.0,
-    batch_ms: float = 50.0,
+    batch_ms: float = 100.0,
     timeout: float = 10.0,
     backoff: float = 0.5,
     backoff_max: float = 30.0,
@@ -292,7 +292,8 @@ def binance(
     ``ws_base`` / ``rest_base``: base URLs (default Binance's; tests pass a local server's).
     ``source``: push into this source; None: :attr:`BinanceFeed.source` makes one (``max_rows``
     rows kept) from the first synced rows, waiting up to ``wait`` s. ``batch_ms``: how often the
-    received messages are rebuilt and pushed. ``timeout``: seconds for the connection handshake and
+    received messages are rebuilt and pushed (default 100 ms, the depth stream's own interval; a
+    batch costs about 1-2 ms of parsing and building, more on a loaded machine). ``timeout``: seconds for the connection handshake and
     the REST request. A dropped connection reconnects after ``backoff * 2**k`` s (k failed attempts
     in a row, at most ``backoff_max``); ``max_reconnects`` (None: no limit) ends the feed with a
     :class:`~obi_widgets.live.FeedError`. Snapshots that do not bring the book in sync are retried
