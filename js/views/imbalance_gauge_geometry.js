@@ -117,7 +117,7 @@ export function gaugeLayout(w, h) {
   const wordFont = Math.max(10, Math.min(16, Math.round(valueFont * 0.72)));
   const wordY = sparkTop - 7;
   const valueY = wordY - wordFont - 3;
-  const cy = valueY - valueFont - 2;
+  const cy = valueY - valueFont - 4; // clear of the pivot
   const r = Math.max(2, Math.min(w / 2 - 26, cy - 4));
   const thickness = Math.max(5, Math.round(r * 0.2));
   return {

@@ -37,7 +37,7 @@ describe("dial geometry", () => {
   });
   it("lays out a 240 x 140 drawing", () => {
     const L = gaugeLayout(240, 140);
-    expect([L.cx, L.cy, L.r, L.thickness, L.valueY, L.wordY, L.valueFont, L.wordFont]).toEqual([120, 74, 70, 14, 92, 107, 16, 12]);
+    expect([L.cx, L.cy, L.r, L.thickness, L.valueY, L.wordY, L.valueFont, L.wordFont]).toEqual([120, 72, 68, 14, 92, 107, 16, 12]);
     expect(L.spark).toEqual({ x: 8, y: 114, w: 224, h: 24 });
     for (const [w, h] of [[120, 60], [120, 80], [240, 140], [600, 400], [2000, 120]]) {
       const M = gaugeLayout(w, h);
