@@ -173,6 +173,7 @@ export async function render({ model, el }) {
     set(drawing, { width: w, height: h, viewBox: `0 0 ${w} ${h}` });
     title.textContent = model.get("title") || "";
     labelEl.textContent = s.label || "";
+    labelEl.title = s.note || ""; // why the gauge shows something else than asked (e.g. no micro-price fit)
     const L = gaugeLayout(w, h);
     drawZones(L, th);
     const g = shown();
