@@ -142,17 +142,17 @@ def test_panel_subset_and_options(sim):
     assert d.timeline is None and d.gauge is None and d.replay is None and d.depth is None
     assert d.ladder.cumulative is True and d.ladder.rows == 11
     # the heatmap alone on the left, the ladder alone on the right: both the whole height
-    assert d.heatmap.height == d.ladder.height == 640
+    assert d.heatmap.height == d.ladder.height == 700
     d = ow.Dashboard(sim.book, panels="heatmap", heatmap={"scale": "log", "height": 250}, height=500)
     assert d.heatmap.scale == "log" and d.heatmap.height == 250 and d.height == 500
 
 
 def test_split_heights():
-    h = split_heights(640, list(PANELS))
-    assert h == {"heatmap": 288, "timeline": 352, "ladder": 288, "gauge": 150, "depth": 120, "replay": 44}
+    h = split_heights(700, list(PANELS))
+    assert h == {"heatmap": 315, "timeline": 385, "ladder": 252, "gauge": 150, "depth": 208, "replay": 44}
     h = split_heights(1000, list(PANELS))
-    assert h["heatmap"] == 450 and h["timeline"] == 550 and h["ladder"] == 450
-    assert h["depth"] == 1000 - 450 - 150 - 90
+    assert h["heatmap"] == 450 and h["timeline"] == 550 and h["ladder"] == 360
+    assert h["depth"] == 1000 - 360 - 150 - 90
     assert split_heights(640, ["timeline", "depth"]) == {"timeline": 640, "depth": 550}
 
 

@@ -14,7 +14,8 @@ import imbalanceGauge from "./imbalance_gauge.js";
 import imbalanceTimeline from "./imbalance_timeline.js";
 import ladder from "./ladder.js";
 import replay from "./replay.js";
-import { arrange, modelId } from "./dashboard_layout.js";
+import { saveChanges } from "../lib/live_save.js";
+import { FILLERS, arrange, fillerHeight, modelId } from "./dashboard_layout.js";
 
 /**
  * @typedef {(props: { model: any, el: HTMLElement }) => Promise<(() => void) | void> | (() => void) | void} Render
@@ -44,6 +45,7 @@ export async function render({ model, el }) {
   const leftCol = child(grid, "div", "obi-dashboard-col obi-dashboard-left");
   const rightCol = child(grid, "div", "obi-dashboard-col obi-dashboard-right");
   let disposed = false;
+  let twoColumns = false;
 
   /** @type {Record<string, string>} */
   const refs = model.get("_panels") || {};
@@ -62,6 +64,7 @@ export async function render({ model, el }) {
   function place() {
     const a = arrange([...names, ...missing], width);
     grid.classList.toggle("obi-dashboard-two", a.two);
+    twoColumns = a.two;
     grid.style.setProperty("--obi-dashboard-right", `${a.right}px`);
     for (const [col, list] of /** @type {const} */ ([[topCol, a.top], [leftCol, a.left], [rightCol, a.rightCol]])) {
       for (const n of list) if (cells[n].parentElement !== col) col.appendChild(cells[n]);
@@ -93,6 +96,34 @@ export async function render({ model, el }) {
   d.on(source.model, "change:cursor change:_meta", () => check());
   d.on(model, "change:title", () => check());
 
+  /** @type {Record<string, any>} the panels' models, once resolved */
+  const panelModels = {};
+  /** Two columns: the filler panel (depth chart, else ladder) takes the right column to the left's height. */
+  function balance() {
+    if (!twoColumns || disposed) return;
+    const filler = FILLERS.find((n) => panelModels[n] && cells[n].parentElement === rightCol);
+    if (!filler) return;
+    const gap = parseFloat(getComputedStyle(rightCol).rowGap) || 0;
+    const heightOf = (/** @type {HTMLElement} */ col, /** @type {string | null} */ skip) => {
+      const kids = [...col.children].filter((c) => c instanceof HTMLElement && !c.hidden);
+      return kids.reduce((sum, c) => sum + (c === (skip && cells[skip]) ? 0 : /** @type {HTMLElement} */ (c).offsetHeight), 0)
+        + gap * Math.max(0, kids.length - 1);
+    };
+    const m = panelModels[filler];
+    const current = Number(m.get("height"));
+    const h = fillerHeight({
+      left: heightOf(leftCol, null), others: heightOf(rightCol, filler),
+      overhead: cells[filler].offsetHeight - current, current,
+    });
+    if (h != null) {
+      m.set("height", h);
+      saveChanges(m, source.model);
+    }
+  }
+  const balanceSoon = () => requestAnimationFrame(balance);
+  const sizes = new ResizeObserver(balanceSoon);
+  d.add(() => sizes.disconnect());
+
   await Promise.all(names.map(async (name) => {
     const cell = cells[name];
     const view = VIEWS[name];
@@ -102,6 +133,8 @@ export async function render({ model, el }) {
     }
     const panel = await model.widget_manager.get_model(modelId(refs[name]));
     if (disposed) return;
+    panelModels[name] = panel;
+    sizes.observe(cell);
     try {
       const cleanup = await view({ model: panel, el: cell });
       if (typeof cleanup === "function") {

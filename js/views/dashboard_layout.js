@@ -12,8 +12,8 @@ export const ONE_COLUMN = ["replay", "heatmap", "ladder", "timeline", "depth", "
 /** Narrower cells than this get one column. */
 export const TWO_COLUMNS_FROM = 900;
 /** The right column's width: RIGHT_SHARE of the cell, clamped to [RIGHT_MIN, RIGHT_MAX] px. */
-export const RIGHT_SHARE = 0.28;
-export const RIGHT_MIN = 300;
+export const RIGHT_SHARE = 0.3;
+export const RIGHT_MIN = 320;
 export const RIGHT_MAX = 440;
 
 /**
@@ -51,4 +51,24 @@ export function arrange(names, width) {
 export function modelId(ref) {
   const s = typeof ref === "string" ? ref : "";
   return s.startsWith("IPY_MODEL_") ? s.slice("IPY_MODEL_".length) : s;
+}
+
+/** The right column's panel that takes up the difference between the columns, in preference order. */
+export const FILLERS = ["depth", "ladder"];
+/** Smallest plot height the filler is given (CSS px). */
+export const FILLER_MIN = 120;
+
+/**
+ * The plot height that makes the right column as tall as the left one, or null to leave it.
+ * `left`: the left column's content height; `others`: the right column's height without the
+ * filler's cell; `overhead`: the filler cell's height minus its plot height (headers, strips);
+ * `current`: the filler's plot height now. Changes under 2 px are left alone (no jitter), and the
+ * height never goes under FILLER_MIN (the right column is then the taller one).
+ * @param {{ left: number, others: number, overhead: number, current: number, min?: number }} m
+ * @returns {number | null}
+ */
+export function fillerHeight({ left, others, overhead, current, min = FILLER_MIN }) {
+  if (![left, others, overhead, current].every(Number.isFinite)) return null;
+  const want = Math.max(min, Math.floor(left - others - overhead));
+  return Math.abs(want - current) >= 2 ? want : null;
 }

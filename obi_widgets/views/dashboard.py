@@ -38,6 +38,9 @@ PANELS: dict[str, tuple[str, str]] = {
 DEFAULT_SERIES = ("level1_imbalance", "depth_imbalance", "ofi")
 #: plot heights (CSS px) inside ``height``: the heatmap's share of the left column, the gauge
 HEATMAP_SHARE = 0.45
+#: the ladder's plot height as a share of the heatmap's when the right column has more panels
+#: (its header wraps to more lines in the narrow column)
+LADDER_SHARE = 0.8
 GAUGE_HEIGHT = 150
 REPLAY_HEIGHT = 44
 MIN_HEIGHT, MAX_HEIGHT = 320, 4000
@@ -70,9 +73,11 @@ def split_heights(height: int, names: list[str]) -> dict[str, int]:
     """Plot heights of the panels in ``names`` for a dashboard of ``height`` CSS px of plots.
 
     Left column: the heatmap takes ``HEATMAP_SHARE`` of ``height`` and the timeline the rest (the
-    whole of it when the other is absent). Right column: the ladder as tall as the heatmap (or
-    ``height`` without a timeline), the gauge ``GAUGE_HEIGHT``, the depth chart the rest, at least
-    120 px. The replay bar has its own fixed height.
+    whole of it when the other is absent). Right column: the ladder ``LADDER_SHARE`` of the
+    heatmap's (all of ``height`` when alone there), the gauge ``GAUGE_HEIGHT``, the depth chart
+    the rest, at least 120 px -- a first guess: in two columns the browser then sets the depth
+    chart's (else the ladder's) ``height`` so that the right column ends with the left one. The
+    replay bar has its own fixed height.
     """
     left = [n for n in ("heatmap", "timeline") if n in names]
     out: dict[str, int] = {}
@@ -84,7 +89,7 @@ def split_heights(height: int, names: list[str]) -> dict[str, int]:
     right = [n for n in ("ladder", "depth", "gauge") if n in names]
     below = height  # what the right column has below the ladder
     if "ladder" in names:
-        out["ladder"] = top if len(right) > 1 else height
+        out["ladder"] = round(top * LADDER_SHARE) if len(right) > 1 else height
         below = height - out["ladder"] if len(right) > 1 else 0
     if "gauge" in names:
         out["gauge"] = GAUGE_HEIGHT if "depth" in names or "ladder" in names else max(GAUGE_HEIGHT, below)
@@ -107,7 +112,7 @@ class Dashboard(SourceView):
     trades : Trades, optional
         With a Book: the trades (heatmap volume dots, traded volume on the ladder, ...).
     height : int
-        CSS pixels of plots in the left column (heatmap + timeline; default 640, 320 to 4000);
+        CSS pixels of plots in the left column (heatmap + timeline; default 700, 320 to 4000);
         the panels' headers and the replay bar add about 120 px. The width follows the cell.
     series : str, sequence or dict
         The timeline's panels (see :class:`ImbalanceTimeline`); default level-1 imbalance
@@ -141,7 +146,7 @@ class Dashboard(SourceView):
     _view_name_ = "dashboard"
 
     title = t.Unicode("", help="Title above the dashboard (default: the source's name).").tag(sync=True)
-    height = t.Int(640, help="CSS pixels of plots in the left column (heatmap + timeline).").tag(sync=True)
+    height = t.Int(700, help="CSS pixels of plots in the left column (heatmap + timeline).").tag(sync=True)
     _panels = t.Dict({}, help="Panel name -> panel model (widget_serialization).").tag(
         sync=True, **widget_serialization
     )
@@ -152,7 +157,7 @@ class Dashboard(SourceView):
         source_or_book,
         trades=None,
         *,
-        height: int = 640,
+        height: int = 700,
         series=DEFAULT_SERIES,
         levels: int | None = None,
         panels=None,

@@ -143,6 +143,13 @@ def test_dashboard_on_binance(lab, page, artifacts, tmp_path):
     assert box["timeline"]["y"] >= box["heatmap"]["y"] + box["heatmap"]["height"] - 1
     assert abs(box["timeline"]["width"] - box["heatmap"]["width"]) < 1  # one width: time axes line up
     assert box["heatmap"]["width"] + box["ladder"]["width"] > 0.95 * cell_w
+    # the depth chart takes the rest of the right column: both columns end together
+    page.wait_for_timeout(500)
+    bottom = {n: dash.locator(f".obi-dashboard-{n}").bounding_box() for n in ("timeline", "gauge")}
+    left_end = bottom["timeline"]["y"] + bottom["timeline"]["height"]
+    right_end = bottom["gauge"]["y"] + bottom["gauge"]["height"]
+    assert abs(left_end - right_end) <= 6, (left_end, right_end)
+    assert int(kernel_value(page, "dash.depth.height")) >= 120
     assert wait_rows_equal(page, start)
 
     # the panel shown alone says what it is instead of breaking
@@ -190,7 +197,7 @@ def test_dashboard_on_binance(lab, page, artifacts, tmp_path):
     # one column in a narrow cell: same panels, reading order, still linked
     run_code(
         page,
-        "from ipywidgets import Layout, VBox\nVBox([ow.Dashboard(dash.source, panels=['heatmap', 'ladder', 'gauge'])], layout=Layout(width='700px'))",
+        "from ipywidgets import Layout, VBox\nVBox([ow.Dashboard(dash.source, panels=['heatmap', 'ladder', 'gauge'], height=400)], layout=Layout(width='700px'))",
     )
     page.wait_for_function(
         "() => document.querySelectorAll('.obi-dashboard[data-obi-ready=\"true\"]').length === 2", timeout=60_000

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arrange, modelId, RIGHT_MAX, RIGHT_MIN } from "../../js/views/dashboard_layout.js";
+import { FILLER_MIN, arrange, fillerHeight, modelId, RIGHT_MAX, RIGHT_MIN } from "../../js/views/dashboard_layout.js";
 
 const ALL = ["replay", "heatmap", "ladder", "timeline", "depth", "gauge"];
 
@@ -10,13 +10,13 @@ describe("arrange", () => {
     expect(a.top).toEqual(["replay"]);
     expect(a.left).toEqual(["heatmap", "timeline"]);
     expect(a.rightCol).toEqual(["ladder", "depth", "gauge"]);
-    expect(a.right).toBe(392); // 28% of 1400
+    expect(a.right).toBe(420); // 30% of 1400
   });
 
   it("clamps the right column to [RIGHT_MIN, RIGHT_MAX]", () => {
-    expect(arrange(ALL, 1000).right).toBe(RIGHT_MIN); // 280 -> 300
-    expect(arrange(ALL, 2400).right).toBe(RIGHT_MAX); // 672 -> 440
-    expect(arrange(ALL, 1280).right).toBe(358); // 358.4
+    expect(arrange(ALL, 1000).right).toBe(RIGHT_MIN); // 300 -> 320
+    expect(arrange(ALL, 2400).right).toBe(RIGHT_MAX); // 720 -> 440
+    expect(arrange(ALL, 1280).right).toBe(384);
   });
 
   it("falls back to one column below 900 px, in reading order", () => {
@@ -52,5 +52,23 @@ describe("modelId", () => {
     expect(modelId("abc123")).toBe("abc123");
     expect(modelId(null)).toBe("");
     expect(modelId(42)).toBe("");
+  });
+});
+
+describe("fillerHeight", () => {
+  it("gives the filler what the left column has beyond the right column's other panels", () => {
+    // left 800; the ladder and gauge cells take 500 with the gaps; the depth cell's headers 90
+    expect(fillerHeight({ left: 800, others: 500, overhead: 90, current: 150 })).toBe(210);
+  });
+  it("leaves changes under 2 px alone", () => {
+    expect(fillerHeight({ left: 800, others: 500, overhead: 90, current: 209 })).toBe(null);
+    expect(fillerHeight({ left: 800, others: 500, overhead: 90, current: 208 })).toBe(210);
+  });
+  it("never goes under the minimum", () => {
+    expect(fillerHeight({ left: 400, others: 500, overhead: 90, current: 300 })).toBe(FILLER_MIN);
+    expect(fillerHeight({ left: 400, others: 500, overhead: 90, current: FILLER_MIN })).toBe(null);
+  });
+  it("refuses non-finite measures", () => {
+    expect(fillerHeight({ left: NaN, others: 500, overhead: 90, current: 150 })).toBe(null);
   });
 });
