@@ -217,15 +217,17 @@ def next_move(book, *, price="mid", missing: str = "skip", crossed: str = "raise
     j = _next_change(p, r, missing)
     n = p.shape[0]
     none = j == n
-    size = np.append(p, np.nan)[j]  # NaN where there is no next change (j = T)
+    # j = T where there is no next change: take(mode="clip") reads row T-1 there, then NaN
+    size = np.take(p, j, mode="clip") if n else np.zeros(0)
     size -= p
-    event_time = (j - np.arange(n, dtype=np.int64)).astype(np.float64)
+    size[none] = np.nan
+    event_time = np.subtract(j, np.arange(n, dtype=np.int64), out=np.empty(n), casting="unsafe")
     event_time[none] = np.nan
     ts = np.asarray(book.ts)
-    clock = (np.append(ts, ts[-1] if n else 0)[j] - ts).astype(np.float64)
+    clock = np.subtract(np.take(ts, j, mode="clip") if n else ts, ts, out=np.empty(n), casting="unsafe")
     clock[none] = np.nan
-    index = np.where(none, -1, j)
-    return NextMove(ts=ts, sign=np.sign(size), size=size, event_time=event_time, clock_time_ns=clock, index=index)
+    j[none] = -1
+    return NextMove(ts=ts, sign=np.sign(size), size=size, event_time=event_time, clock_time_ns=clock, index=j)
 
 
 def forward_return(book, horizon, *, kind: str = "change", align: str = "next", price=None) -> np.ndarray:
@@ -296,9 +298,8 @@ def forward_return(book, horizon, *, kind: str = "change", align: str = "next", 
         else:
             j = np.searchsorted(book.ts, target, side="right") - 1
             j[target > (book.ts[-1] if t else 0)] = t
-    valid = j < t
-    later = np.full(t, np.nan)
-    later[valid] = p[j[valid]]
+    later = np.take(p, j, mode="clip") if t else np.zeros(0)  # j >= T (past the end) -> NaN below
+    later[j >= t] = np.nan
     if kind == "change":
         return later - p
     bad = np.flatnonzero(np.isfinite(p) & (p <= 0))
