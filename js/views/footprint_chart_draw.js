@@ -5,7 +5,7 @@
 import { decimalsFor, formatSize } from "../lib/scales.js";
 import { formatClock, timeStep } from "../lib/timeaxis.js";
 import {
-  FLAG, cellText, deltaFill, fits, geometry, labelEvery, roundVolume, rowPrice, timeToX, withAlpha,
+  FLAG, cellTexts, deltaFill, fits, geometry, labelEvery, roundVolume, rowPrice, timeToX, withAlpha,
 } from "./footprint_chart_layout.js";
 
 /**
@@ -37,17 +37,14 @@ export function drawCells(ctx, f, b, theme) {
   for (let i = 0; i < f.nBars; i++) {
     ctx.fillRect(b.left + i * colW + gap, y(f.hi[i]), colW - 2 * gap, (f.hi[i] - f.lo[i] + 1) * rowH);
   }
-  // stacked zones: a band from the bar to the right edge of the plot, stronger over the bar itself
+  // stacked zones as faint bands from their bar to the right edge of the plot (as trading
+  // screens extend them), behind the cells; outlined over their own bar after the cells
   for (let z = 0; z < f.zoneBar.length; z++) {
-    const colour = f.zoneSide[z] > 0 ? theme.bid : theme.ask;
-    const x0 = b.left + f.zoneBar[z] * colW;
-    const top = y(f.zoneHi[z]), h = (f.zoneHi[z] - f.zoneLo[z] + 1) * rowH;
-    ctx.fillStyle = withAlpha(colour, 0.08);
-    ctx.fillRect(x0 + colW, top, b.right - x0 - colW, h);
-    ctx.fillStyle = withAlpha(colour, 0.9);
-    ctx.fillRect(f.zoneSide[z] > 0 ? x0 + colW - gap - 3 : x0 + gap, top, 3, h);
+    const x1 = b.left + (f.zoneBar[z] + 1) * colW;
+    ctx.fillStyle = withAlpha(f.zoneSide[z] > 0 ? theme.bid : theme.ask, theme.dark ? 0.07 : 0.045);
+    ctx.fillRect(x1, y(f.zoneHi[z]), b.right - x1, (f.zoneHi[z] - f.zoneLo[z] + 1) * rowH);
   }
-  const font = `${Math.max(9, Math.min(12, Math.floor(rowH * 0.75)))}px ${theme.font}`;
+  const font = `${Math.max(9, Math.min(11, Math.floor(rowH * 0.72)))}px ${theme.font}`;
   const bold = `600 ${font}`;
   ctx.font = font;
   ctx.textBaseline = "middle";
@@ -58,27 +55,40 @@ export function drawCells(ctx, f, b, theme) {
     ctx.fillStyle = deltaFill(theme, f.buy[c] - f.sell[c], maxAbs);
     ctx.fillRect(x0, y0, w, h);
     const flags = f.flags[c];
-    const text = cellText(f.sell[c], f.buy[c]);
-    const tw = ctx.measureText(text).width;
-    if (fits(tw, w, rowH)) {
-      const sellText = formatSize(roundVolume(f.sell[c]));
-      const buyText = formatSize(roundVolume(f.buy[c]));
-      const mid = x0 + w / 2, cy = y0 + h / 2 + 0.5;
-      ctx.textAlign = "right";
-      ctx.font = flags & FLAG.SELL_IMB ? bold : font;
-      ctx.fillStyle = flags & FLAG.SELL_IMB ? theme.ask : theme.fg;
-      ctx.fillText(sellText, mid - 6, cy);
-      ctx.textAlign = "center";
-      ctx.font = font;
-      ctx.fillStyle = theme.muted;
-      ctx.fillText("x", mid, cy);
+    ctx.font = font;
+    const sep = ctx.measureText(" x ").width;
+    // the widest text that fits, bold where imbalanced (measured in the font it is drawn in)
+    const widthOf = (/** @type {string} */ text, /** @type {boolean} */ strong) => {
+      ctx.font = strong ? bold : font;
+      return ctx.measureText(text).width;
+    };
+    const sellBold = (flags & FLAG.SELL_IMB) !== 0, buyBold = (flags & FLAG.BUY_IMB) !== 0;
+    let drawn = null;
+    for (const [st, bt] of cellTexts(f.sell[c], f.buy[c])) {
+      const sw = widthOf(st, sellBold), bw = widthOf(bt, buyBold);
+      if (fits(sw + sep + bw, w, rowH)) {
+        drawn = { st, bt, sw, bw };
+        break;
+      }
+    }
+    if (drawn) {
+      const { st, bt, sw, bw } = drawn;
+      const x = x0 + (w - (sw + sep + bw)) / 2, cy = y0 + h / 2 + 0.5;
       ctx.textAlign = "left";
-      ctx.font = flags & FLAG.BUY_IMB ? bold : font;
-      ctx.fillStyle = flags & FLAG.BUY_IMB ? theme.bid : theme.fg;
-      ctx.fillText(buyText, mid + 6, cy);
+      ctx.font = sellBold ? bold : font;
+      ctx.fillStyle = sellBold ? theme.ask : theme.fg;
+      ctx.fillText(st, x, cy);
       ctx.font = font;
-      if (flags & FLAG.SELL_IMB) underline(ctx, mid - 6 - ctx.measureText(sellText).width, mid - 6, y0 + h - 1.5, theme.ask);
-      if (flags & FLAG.BUY_IMB) underline(ctx, mid + 6, mid + 6 + ctx.measureText(buyText).width, y0 + h - 1.5, theme.bid);
+      ctx.textAlign = "center";
+      ctx.fillStyle = theme.muted;
+      ctx.fillText("x", x + sw + sep / 2, cy);
+      ctx.textAlign = "left";
+      ctx.font = buyBold ? bold : font;
+      ctx.fillStyle = buyBold ? theme.bid : theme.fg;
+      ctx.fillText(bt, x + sw + sep, cy);
+      ctx.font = font;
+      if (sellBold) underline(ctx, x, x + sw, y0 + h - 1.5, theme.ask);
+      if (buyBold) underline(ctx, x + sw + sep, x + sw + sep + bw, y0 + h - 1.5, theme.bid);
     } else {
       // too small for numbers: the imbalances as edge marks (sell left, buy right)
       const mark = Math.max(1, Math.min(3, w / 4));
@@ -96,6 +106,17 @@ export function drawCells(ctx, f, b, theme) {
       ctx.lineWidth = rowH >= 6 ? 1.5 : 1;
       ctx.strokeRect(x0 + 0.75, y0 + 0.75, Math.max(1, w - 1.5), Math.max(1, h - 1.5));
     }
+  }
+  // the zones' outlines over the cells, and their side stripes
+  for (let z = 0; z < f.zoneBar.length; z++) {
+    const colour = f.zoneSide[z] > 0 ? theme.bid : theme.ask;
+    const x0 = b.left + f.zoneBar[z] * colW + gap, w = colW - 2 * gap;
+    const top = y(f.zoneHi[z]), h = (f.zoneHi[z] - f.zoneLo[z] + 1) * rowH;
+    ctx.strokeStyle = withAlpha(colour, 0.9);
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x0 + 0.5, top + 0.5, Math.max(1, w - 1), Math.max(1, h - 1));
+    ctx.fillStyle = withAlpha(colour, 0.9);
+    ctx.fillRect(f.zoneSide[z] > 0 ? x0 + w - 3 : x0, top, 3, h);
   }
   ctx.restore();
 }
@@ -183,7 +204,7 @@ export function drawBarRows(ctx, f, b, width, theme) {
     const dText = `${dv > 0 ? "+" : ""}${formatSize(roundVolume(dv))}`;
     const vText = formatSize(roundVolume(f.total[i]));
     if (ctx.measureText(dText).width + 4 <= colW) {
-      ctx.fillStyle = dv > 0 ? theme.bid : dv < 0 ? theme.ask : theme.fg;
+      ctx.fillStyle = theme.fg; // the fill carries the sign
       ctx.fillText(dText, x0 + colW / 2, y1 + ROW_H / 2);
     }
     if (ctx.measureText(vText).width + 4 <= colW) {

@@ -136,6 +136,34 @@ export function cellText(sell, buy) {
 }
 
 /**
+ * A volume in at most about 4 characters, for narrow cells: 4300 -> "4.3k", 12345 -> "12k".
+ * @param {number} v
+ */
+export function compactSize(v) {
+  if (!Number.isFinite(v)) return "–";
+  const a = Math.abs(v);
+  const short = (/** @type {number} */ x, /** @type {string} */ unit) =>
+    `${x >= 100 || x <= -100 ? Math.round(x) : Number(x.toPrecision(2))}${unit}`;
+  if (a >= 1e9) return short(v / 1e9, "G");
+  if (a >= 1e6) return short(v / 1e6, "M");
+  if (a >= 1e3) return short(v / 1e3, "k");
+  return String(roundVolume(Number(v.toPrecision(3))));
+}
+
+/**
+ * The texts a cell may show, widest first: the exact "sell x buy" and a compact one.
+ * @param {number} sell
+ * @param {number} buy
+ * @returns {[string, string][]} [sell text, buy text] pairs
+ */
+export function cellTexts(sell, buy) {
+  return [
+    [formatSize(roundVolume(sell)), formatSize(roundVolume(buy))],
+    [compactSize(sell), compactSize(buy)],
+  ];
+}
+
+/**
  * A volume as written: whole numbers as they are, fractions (fractional signs) to 3 digits.
  * @param {number} v
  */
@@ -145,13 +173,13 @@ export function roundVolume(v) {
 }
 
 /**
- * Whether text of `textW` px fits a cell of colW x rowH (with padding, and at least 10 px high).
+ * Whether text of `textW` px fits a cell of colW x rowH (2 px padding each side, at least 10 px high).
  * @param {number} textW
  * @param {number} colW
  * @param {number} rowH
  */
 export function fits(textW, colW, rowH) {
-  return rowH >= 10 && textW + 6 <= colW;
+  return rowH >= 10 && textW + 4 <= colW;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  FLAG, barAt, cellText, deltaFill, fits, geometry, hit, labelEvery, readFrame, roundVolume, rowPrice,
+  FLAG, barAt, cellText, cellTexts, compactSize, deltaFill, fits, geometry, hit, labelEvery, readFrame, roundVolume, rowPrice,
   timeToX, withAlpha, xToTime,
 } from "../../js/views/footprint_chart_layout.js";
 
@@ -64,9 +64,19 @@ describe("text and colours", () => {
     expect(cellText(0.5, 12345)).toBe("0.5 x 12.3k");
     expect(roundVolume(2.0000000001)).toBe(2);
     expect(roundVolume(1.23456)).toBe(1.23);
-    expect(fits(40, 50, 12)).toBe(true);
-    expect(fits(45, 50, 12)).toBe(false);
+    expect(fits(46, 50, 12)).toBe(true);
+    expect(fits(47, 50, 12)).toBe(false);
     expect(fits(10, 50, 9)).toBe(false);
+  });
+
+  it("has a compact form for narrow cells", () => {
+    expect(compactSize(4300)).toBe("4.3k");
+    expect(compactSize(12345)).toBe("12k");
+    expect(compactSize(250000)).toBe("250k");
+    expect(compactSize(-2500000)).toBe("-2.5M");
+    expect(compactSize(999)).toBe("999");
+    expect(compactSize(0.125)).toBe("0.125");
+    expect(cellTexts(4300, 7800)).toEqual([["4300", "7800"], ["4.3k", "7.8k"]]);
   });
 
   it("colours by delta: buy colour above 0, sell below, stronger with |delta|", () => {
