@@ -156,7 +156,7 @@ def test_push_from_another_thread(sim):
     th = threading.Thread(target=feed)
     th.start()
     th.join(10)
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 20  # a slow first flush (kernels loading) widens the gap
     while src.cursor != 2999 and time.monotonic() < deadline:  # the trailing flush
         time.sleep(0.02)
     assert len(src.book) == 3000 and src.cursor == 2999

@@ -41,23 +41,30 @@ export function observeWidth(el, onResize) {
 }
 
 /**
- * Run `fn` at most once per animation frame, with the latest arguments.
+ * Run `fn` at most once per animation frame, with the latest arguments. When
+ * `globalThis.obiDrawLog` is an array (benchmarks), each call's duration is appended to it.
  * @template {unknown[]} A
  * @param {(...args: A) => void} fn
+ * @param {string} [label] names the calls in `obiDrawLog`
  * @returns {((...args: A) => void) & { cancel: () => void }}
  */
-export function perFrame(fn) {
+export function perFrame(fn, label = "") {
   let id = 0;
   /** @type {A | null} */
   let pending = null;
   const wrapped = (/** @type {A} */ ...args) => {
     pending = args;
     if (!id) {
-      id = requestAnimationFrame(() => {
+      id = requestAnimationFrame((frame) => {
         id = 0;
         const a = pending;
         pending = null;
-        if (a) fn(...a);
+        if (!a) return;
+        // benchmarks set globalThis.obiDrawLog = [] to collect [frame time stamp, draw ms, label]
+        const log = /** @type {any} */ (globalThis).obiDrawLog;
+        const began = log ? performance.now() : 0;
+        fn(...a);
+        if (log) log.push([frame, performance.now() - began, label]);
       });
     }
   };

@@ -24,8 +24,17 @@ export async function sourceOf(model) {
   const id = ref.startsWith("IPY_MODEL_") ? ref.slice("IPY_MODEL_".length) : ref;
   if (!id) throw new Error("obi_widgets: this view has no source");
   const shared = await model.widget_manager.get_model(id);
-  return new Source(shared);
+  let source = SOURCES.get(shared);
+  if (!source) {
+    source = new Source(shared);
+    SOURCES.set(shared, source);
+  }
+  return source;
 }
+
+/** One decoded Source per shared model: the views of a source share its decoded payloads.
+ * @type {WeakMap<object, Source>} */
+const SOURCES = new WeakMap();
 
 /**
  * Index of the last entry of an ascending array <= v (-1 if none).
@@ -52,14 +61,22 @@ export class Source {
     this.axis = decode(null);
     /** @type {Decoded} */
     this.track = decode(null);
+    /** @type {unknown} */
+    this.rawAxis = undefined;
+    /** @type {unknown} */
+    this.rawTrack = undefined;
     this.refresh();
   }
 
-  /** Decode the payloads again (after the source's data changed). */
+  /** Decode the payloads that changed since the last call (a live source changes `_meta` at
+   * every flush, the larger axis and track about once a second). */
   refresh() {
     this.meta = this.model.get("_meta") || {};
-    this.axis = decode(this.model.get("_axis"));
-    this.track = decode(this.model.get("_track"));
+    const axis = this.model.get("_axis"), track = this.model.get("_track");
+    if (axis !== this.rawAxis) this.axis = decode(axis);
+    if (track !== this.rawTrack) this.track = decode(track);
+    this.rawAxis = axis;
+    this.rawTrack = track;
   }
 
   get rows() {

@@ -278,7 +278,7 @@ async function render({ model, el }) {
     drawOverview(ctx, source, box, theme);
     overviewCanvas.dataset.obiStrip = `${box.left},${box.right}`;
     markPainted(root, frame ? frame.row : null);
-  });
+  }, "depth_chart");
   d.add(() => draw.cancel());
 
   d.on(model, "change:_frame change:height change:title", () => draw());

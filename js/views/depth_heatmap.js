@@ -197,7 +197,7 @@ async function render({ model, el }) {
     drawTimeAxis(ctx, sc.x, viewT[0], viewT[1], b.left, b.right, b.bottom, theme);
     drawHeader(coarse);
     markPainted(root, source.cursor);
-  });
+  }, "depth_heatmap");
   d.add(() => draw.cancel());
 
   function drawHover(ctx, sc, b) {

@@ -161,7 +161,7 @@ async function render({ model, el }) {
       tooltip.hide();
     }
     markPainted(root, source.cursor);
-  });
+  }, "imbalance_timeline");
   d.add(() => draw.cancel());
 
   // -- state from the models ----------------------------------------------------------------------

@@ -183,7 +183,7 @@ async function render({ model, el }) {
     root.dataset.obiPinned = String(pinnedTop != null);
     if (g) root.dataset.obiTime = String(g.t); // the shown snapshot's time (ms): a live view's freshness
     markPainted(root, g ? g.row : null);
-  });
+  }, "ladder");
   d.add(() => draw.cancel());
 
   const scrollBy = (/** @type {number} */ ticks) => {

@@ -148,7 +148,7 @@ async function render({ model, el }) {
     back.disabled = source.cursor <= 0;
     forward.disabled = source.cursor >= source.rows - 1;
     markPainted(root, source.cursor);
-  });
+  }, "replay");
   d.add(() => draw.cancel());
   d.add(() => {
     if (raf) cancelAnimationFrame(raf);

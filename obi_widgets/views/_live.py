@@ -6,7 +6,9 @@
   move to *new* arrays, so a Book handed out earlier never changes under its holder.
 - :class:`Coalescer` turns any number of pushes per second into at most ``rate`` flushes per
   second: the first push after a quiet spell flushes at once, later ones within ``1 / rate`` s
-  wait for one trailing flush, so the last pushed state always goes out. Flushes run on the
+  wait for one trailing flush, so the last pushed state always goes out. When a flush (the views'
+  payloads) takes longer than half of ``1 / rate``, the gap grows to twice its duration: the
+  kernel keeps half of its time for the user and the feed. Flushes run on the
   kernel's event loop when the source was made inside a running kernel (serialised with the
   browser's messages), else on the pushing thread or a timer thread.
 """
@@ -205,6 +207,13 @@ class Coalescer:
         self._poked = -np.inf
         self._settle_due = False
         self.flushes = 0
+        self.busy = 0.0  # seconds the last flush took
+
+    @property
+    def gap(self) -> float:
+        """Seconds between flushes: ``1 / rate``, or twice the last flush's own duration when
+        that is longer, so that flushing never takes more than half of the kernel's time."""
+        return max(self.interval, 2.0 * self.busy)
 
     # -- scheduling ----------------------------------------------------------------------------
     def _on_loop(self) -> bool:
@@ -230,7 +239,7 @@ class Coalescer:
             if self._pending:
                 return
             self._pending = True
-            delay = self._last + self.interval - now
+            delay = self._last + self.gap - now
         inline = not self._on_loop() or threading.get_ident() == self._loop_thread
         if delay <= 0 and inline:
             self._run()
@@ -247,7 +256,9 @@ class Coalescer:
             schedule_settle = not self._settle_due
             self._settle_due = True
         self.flushes += 1
+        began = time.perf_counter()
         self._flush()
+        self.busy = time.perf_counter() - began
         if schedule_settle:
             self._later(self.settle_after, self._check_settle)
 
@@ -255,7 +266,7 @@ class Coalescer:
         with self._lock:
             quiet = time.monotonic() - self._poked
             if quiet < self.settle_after or self._pending:
-                wait = self.settle_after - quiet if quiet < self.settle_after else self.interval
+                wait = self.settle_after - quiet if quiet < self.settle_after else self.gap
                 again = True
             else:
                 self._settle_due = False
