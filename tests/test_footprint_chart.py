@@ -85,6 +85,8 @@ def test_width_keeps_the_latest_bars_and_height_coarsens_rows(sim):
     assert meta["row_ticks"] == 5 and meta["n_rows"] <= 4
     fp5 = footprint(sim.trades, bar="1min", tick=0.01, row_ticks=5)
     np.testing.assert_allclose(fields["buy"], fp5["buy_volume"])
+    view2 = FootprintChart(src, bar="1min", min_row_height=(900 - CHROME_Y) // 8, height=900)  # 8 rows of ~104 px
+    assert payload(view2)[1]["row_ticks"] == 5 and payload(view2)[1]["n_rows"] <= 8
     assert nice_multiple(1) == 1 and nice_multiple(3) == 5 and nice_multiple(6) == 10 and nice_multiple(11) == 20
 
 
@@ -120,6 +122,7 @@ def test_without_trades_and_empty_windows(sim):
         ({"stacked": 0}, "stacked"),
         ({"sign_options": "lag"}, "sign_options"),
         ({"height": 10}, "height"),
+        ({"min_row_height": 0}, "min_row_height"),
     ],
 )
 def test_parameter_errors(sim, kwargs, match):

@@ -48,7 +48,7 @@ from .source import ms
 CHROME_X = 72  # CSS px of the width outside the plot (margins and the price axis, as in the JS)
 CHROME_Y = 62  # CSS px of the height outside the plot (delta and volume rows, time axis)
 MIN_COL_PX = 4  # narrowest bar column drawn
-MIN_ROW_PX = 3  # lowest price row drawn
+MIN_ROW_PX = 3  # lowest price row drawn by default
 NICE = (1, 2, 5)
 
 
@@ -87,7 +87,11 @@ class FootprintChart(SourceView):
         here: the tick below, i.e. the bid of the quote they executed inside), ``"nearest"`` or
         ``"raise"``.
     row_ticks : int
-        Ticks per price row at least (default 1); more when the rows would be under 3 px.
+        Ticks per price row at least (default 1); more when the rows would be lower than
+        ``min_row_height``.
+    min_row_height : int
+        Lowest price row drawn, in CSS px (default 3: every tick while they fit; the numbers are
+        written in rows of 10 px or more, so 12 always shows them, on coarser rows when needed).
     height : int
         Height in CSS pixels (default 480). ``title``: default the source's name.
 
@@ -119,6 +123,7 @@ class FootprintChart(SourceView):
         poc_tie: str = "center",
         off_grid: str = "floor",
         row_ticks: int = 1,
+        min_row_height: int = MIN_ROW_PX,
         height: int | None = None,
         title: str | None = None,
         **kwargs,
@@ -135,6 +140,7 @@ class FootprintChart(SourceView):
         if sign_options is not None and not isinstance(sign_options, dict):
             raise ParameterError(f"sign_options must be a dict of sign_trades keywords or None, got {sign_options!r}")
         self._row_ticks = positive_int("row_ticks", row_ticks, 1, 1_000_000)
+        self._min_row = positive_int("min_row_height", min_row_height, 1, 400)
         self._method = method
         self._sign_options = dict(sign_options or {})
         self._params: dict[str, Any] = {
@@ -214,7 +220,7 @@ class FootprintChart(SourceView):
 
     def _limits(self) -> tuple[int, int]:
         bars = max(1, (int(self._width) - CHROME_X) // MIN_COL_PX)
-        rows = max(1, (int(self.height) - CHROME_Y) // MIN_ROW_PX)
+        rows = max(1, (int(self.height) - CHROME_Y) // self._min_row)
         return bars, rows
 
     def footprint(self) -> pd.DataFrame:
