@@ -220,3 +220,24 @@ def test_max_rows_reaches_the_source(sim):
 
 def test_repr(dash):
     assert repr(dash).startswith("Dashboard(panels=[replay, heatmap, ladder, timeline, depth, gauge], rows=")
+
+
+def test_live_pushes_reach_every_panel(sim):
+    """Rows pushed into the dashboard's source: after the flush every panel shows the newest row."""
+    b = sim.book
+    first, rest = b[:1000], b[1000:2000]
+    d = ow.Dashboard(first, max_rows=1500)
+    d.source.push(rest)
+    d.source.flush()
+    src = d.source
+    assert len(src.book) == 1500  # the ring keeps the last max_rows rows
+    last = len(src.book) - 1
+    assert src.cursor == last and int(src.book.ts[-1]) == int(b.ts[1999])
+    assert unpack(d.ladder._frame)[1]["row"] == last
+    assert unpack(d.depth._frame)[1]["row"] == last
+    assert unpack(d.gauge._frame)[1]["row"] == last
+    # the ladder's best bid is that of the last pushed row
+    fields, meta = d.ladder.frame()
+    assert fields["price"][meta["hi"] - meta["best_bid"]] == pytest.approx(float(b.bid_px[1999, 0]))
+    assert unpack(d.timeline._window)[1]["range"][1] == int(b.ts[1999])
+    assert src._meta["rows"] == 1500

@@ -93,7 +93,11 @@ export async function render({ model, el }) {
   const watcher = new MutationObserver(() => check());
   watcher.observe(grid, { subtree: true, attributes: true, attributeFilter: ["data-obi-ready", "data-obi-row"] });
   d.add(() => watcher.disconnect());
-  d.on(source.model, "change:cursor change:_meta", () => check());
+  d.on(source.model, "change:cursor", () => check());
+  d.on(source.model, "change:_meta", () => {
+    source.refresh(); // live: the row count grows
+    check();
+  });
   d.on(model, "change:title", () => check());
 
   /** @type {Record<string, any>} the panels' models, once resolved */
