@@ -13,6 +13,7 @@ from .errors import (
     BookError,
     CrossedBookError,
     DataFormatError,
+    FeedError,
     ObiError,
     ParameterError,
     SequenceGapError,
@@ -28,6 +29,10 @@ from .views._registry import EXPORTS as _VIEWS
 
 
 def __getattr__(name: str):
+    if name == "live":  # the feed adapters (websockets, asyncio) load on first use
+        from importlib import import_module
+
+        return import_module(".live", __name__)
     if name in _VIEWS:
         from importlib import import_module
 
@@ -58,6 +63,7 @@ __all__ = [  # pyright: ignore[reportUnsupportedDunderAll] (the views come from 
     "TimestampError",
     "TradesError",
     "ParameterError",
+    "FeedError",
     "SequenceGapError",
     "StoreError",
 ]

@@ -44,6 +44,11 @@ class StoreError(ObiError):
     """A Parquet store is missing, holds no data for the request, or its parts disagree."""
 
 
+class FeedError(ObiError):
+    """A live feed could not deliver: no synced book within ``wait`` seconds, the connection could
+    not be (re)established, or the feed stopped on an error (the message gives the reason)."""
+
+
 __all__ = [
     "ObiError",
     "BookError",
@@ -54,4 +59,5 @@ __all__ = [
     "SequenceGapError",
     "ParameterError",
     "StoreError",
+    "FeedError",
 ]

@@ -20,14 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ObiError, ParameterError
+from ..errors import FeedError, ParameterError
 
 PENDING_ROWS = 100_000  # book rows held for a source nobody has asked for yet (the newest are kept)
-
-
-class FeedError(ObiError):
-    """A live feed could not deliver: no synced book within ``wait`` seconds, the connection could
-    not be (re)established, or the feed stopped on an error (the message gives the reason)."""
 
 
 def concat_books(books: list):
