@@ -131,6 +131,8 @@ def test_weighted_mid_in_half_spreads():
     # row 5: W = (10.0 * 4 + 10.2 * 4) / 8 = 10.1 = M: 0
     got = g.values().to_numpy()
     np.testing.assert_allclose(got, L1, atol=1e-12)
+    g.cursor = 0  # +0.5 up to float rounding through the prices (0.49999999999997): the word of +0.500
+    assert g.word == "strong bid pressure" and sent(g)[1]["grade"] == 2
     assert g.label == "weighted mid − mid, in half-spreads" and g._spec["track"] == "own"
 
 
@@ -181,6 +183,8 @@ def test_the_word_and_the_thresholds():
         -0.79: "strong ask pressure",
         0.8: "very strong bid pressure",
         -1.0: "very strong ask pressure",
+        0.49999999999: "strong bid pressure",  # within 1e-9 below a threshold: on it (float rounding)
+        0.4999999: "mild bid pressure",
         NAN: "no value",
     }
     for v, want in cases.items():

@@ -10,6 +10,9 @@ import { bisectRight } from "../lib/source.js";
  *   history: ArrayLike<number>, bandStart: number }} TrackGauge
  */
 
+/** A value this close below a threshold counts as on it (float rounding; GRADE_TOLERANCE in Python). */
+export const GRADE_TOLERANCE = 1e-9;
+
 const round2 = (/** @type {number} */ x) => Math.round(x * 100) / 100;
 
 /** v clamped to the gauge's scale [-1, 1] (NaN stays NaN). @param {number} v */
@@ -128,14 +131,14 @@ export function gaugeLayout(w, h) {
 
 /**
  * How strong `v` is and which side leads: grade = number of thresholds |v| reaches (a value on a
- * threshold takes the stronger grade), side +1 bid-heavy, -1 ask-heavy, 0 at 0; grade -1 when
+ * threshold, within GRADE_TOLERANCE, takes the stronger grade), side +1 bid-heavy, -1 ask-heavy, 0 at 0; grade -1 when
  * `v` is missing. The same rule as pressure_grade in Python.
  * @param {number | null | undefined} v
  * @param {number[]} thresholds increasing
  */
 export function pressureGrade(v, thresholds) {
   if (v == null || !Number.isFinite(v)) return { grade: -1, side: 0 };
-  const a = Math.abs(v);
+  const a = Math.abs(v) + GRADE_TOLERANCE;
   let grade = 0;
   while (grade < thresholds.length && a >= thresholds[grade]) grade++;
   return { grade, side: v > 0 ? 1 : v < 0 ? -1 : 0 };

@@ -47,13 +47,17 @@ DEFAULT_THRESHOLDS = (0.2, 0.5, 0.8)
 DEFAULT_WORDS = ("neutral", "mild", "strong", "very strong")
 MAX_HISTORY = 5000
 SCALE_TOLERANCE = 1e-9  # user values this far outside [-1, 1] are float rounding, not a bad scale
+#: a value this close below a threshold counts as on it: float rounding of an exact ratio (the
+#: weighted mid's lean 0.49999999999 for a 3:1 queue) must not change the word of a "+0.500"
+GRADE_TOLERANCE = 1e-9
 
 
 def pressure_grade(value: float, thresholds: Sequence[float]) -> tuple[int, int]:
     r"""``(grade, side)`` of an imbalance value: how strong, and which side leads.
 
     ``grade`` is the number of ``thresholds`` that :math:`|v|` reaches (:math:`|v| \ge \theta_k`
-    counts, so a value exactly on a threshold takes the stronger word), 0 .. len(thresholds);
+    counts, so a value on a threshold takes the stronger word; "on" within ``GRADE_TOLERANCE``
+    = 1e-9, float rounding), 0 .. len(thresholds);
     ``side`` is +1 when the bid side is heavier (:math:`v > 0`), -1 when the ask side is, 0 at 0.
     NaN gives ``(-1, 0)``. The thresholds are a teaching convention, not from a paper (Gould &
     Bonart 2016 show the one-tick-ahead move probability rising monotonically with the level-1
@@ -62,7 +66,7 @@ def pressure_grade(value: float, thresholds: Sequence[float]) -> tuple[int, int]
     v = float(value)
     if not np.isfinite(v):
         return -1, 0
-    grade = int(np.searchsorted(np.asarray(thresholds, dtype=np.float64), abs(v), side="right"))
+    grade = int(np.searchsorted(np.asarray(thresholds, dtype=np.float64), abs(v) + GRADE_TOLERANCE, side="right"))
     return grade, (v > 0) - (v < 0)
 
 

@@ -63,6 +63,7 @@ describe("words", () => {
     const cases = [
       [0, "neutral"], [0.19999, "neutral"], [-0.19999, "neutral"], [0.2, "mild bid pressure"],
       [-0.2, "mild ask pressure"], [0.4999, "mild bid pressure"], [0.5, "strong bid pressure"],
+      [0.49999999999, "strong bid pressure"], [0.4999999, "mild bid pressure"], // within 1e-9: on the threshold
       [-0.79, "strong ask pressure"], [0.8, "very strong bid pressure"], [-1, "very strong ask pressure"],
       [NaN, "no value"], [null, "no value"],
     ];
