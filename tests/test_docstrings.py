@@ -12,6 +12,8 @@ from obi_widgets import metrics
 FUNCTIONS = [n for n in metrics.__all__ if inspect.isfunction(getattr(metrics, n))]
 # measures from the literature: the docstring must cite the paper (an author and a year)
 CITED = [
+    "next_move",
+    "footprint",
     "level1_imbalance",
     "depth_imbalance",
     "band_imbalance",

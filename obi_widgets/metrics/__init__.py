@@ -11,7 +11,8 @@ sources disagree (normalisation, levels, weights, trade signing) is a named para
 - prices: :func:`mid`, :func:`spread`, :func:`weighted_mid`, :func:`microprice` (Stoikov 2018),
   :func:`fit_microprice`
 - trades: :func:`sign_trades`, :func:`bvc_buy_fraction`, :func:`trade_imbalance`,
-  :func:`cumulative_volume_delta`, :func:`vpin`, :func:`volume_buckets`
+  :func:`cumulative_volume_delta`, :func:`vpin`, :func:`volume_buckets`, :func:`footprint` (volume
+  per bar and price, diagonal imbalances, stacked zones)
 - liquidity: :func:`depth`, :func:`book_slope`, :func:`sweep_cost`, :func:`slippage_curve`,
   :func:`kyle_lambda`, :func:`amihud`
 - prediction: :func:`next_move`, :func:`forward_return`, :func:`imbalance_profile`, :func:`regress`
@@ -20,6 +21,7 @@ sources disagree (normalisation, levels, weights, trade signing) is a named para
 
 from ._stats import Regression
 from .band import band_imbalance
+from .footprint import footprint
 from .frame import frame
 from .imbalance import depth_imbalance, imbalance_atr, level1_imbalance, level_weights
 from .liquidity import amihud, book_slope, depth, kyle_lambda, slippage_curve, sweep_cost
@@ -67,4 +69,5 @@ __all__ = [
     "regress",
     "Regression",
     "frame",
+    "footprint",
 ]
