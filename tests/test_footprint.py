@@ -240,3 +240,12 @@ def test_lobster_bar_totals_equal_executed_volume(which, request):
     np.testing.assert_allclose(fc.groupby("bar")["bar_total"].first(), blocks)
     # the point of control holds the bar's largest total
     assert (fp.loc[fp["poc"], "total"].to_numpy() == fp.groupby("bar")["total"].max().to_numpy()).all()
+
+
+def test_docstrings_state_formulas_and_papers():
+    import re
+
+    for fn in (footprint, footprint_zones):
+        assert ".. math::" in (fn.__doc__ or "") or ":math:" in (fn.__doc__ or "")
+    assert re.search(r"Lee & Ready \(1991\)", footprint.__doc__ or "")
+    assert re.search(r"Easley, López de Prado & O'Hara \(2012\)", footprint.__doc__ or "")

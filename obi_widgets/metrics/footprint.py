@@ -400,8 +400,10 @@ def _empty() -> pd.DataFrame:
 
 
 def footprint_zones(fp: pd.DataFrame) -> pd.DataFrame:
-    """The stacked-imbalance zones of a :func:`footprint` table: one row per run of consecutive
-    ``buy_stacked`` (``side`` +1) or ``sell_stacked`` (``side`` -1) rows of one bar.
+    r"""The stacked-imbalance zones of a :func:`footprint` table: one row per run of consecutive
+    ``buy_stacked`` (``side`` +1) or ``sell_stacked`` (``side`` -1) rows of one bar: rows
+    :math:`q_0, \dots, q_k` of the bar with :math:`q_{j+1} = q_j + 1`, every one flagged, and the
+    rows just below and above not flagged.
 
     Columns: ``bar``, ``bar_start``, ``side``, ``price_lo`` and ``price_hi`` (the lowest prices of
     the zone's bottom and top rows), ``rows`` (its length). Sorted by bar, then side, then price.
