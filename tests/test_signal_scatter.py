@@ -90,8 +90,11 @@ def test_profile_and_regression_are_the_metric_calls():
     ref = metrics.imbalance_profile(x, y, 8, binning="uniform")
     pd.testing.assert_frame_equal(view.profile, ref)
     f, m = sent(view)
-    for c in ("lo", "hi", "count", "signal_mean", "move_mean", "p_up", "p_zero"):
-        np.testing.assert_array_equal(f[f"p_{c}"], ref[c].to_numpy(np.float64))
+    names = {"p_lo": "lo", "p_hi": "hi", "p_count": "count", "p_signal_mean": "signal_mean"}
+    names.update(p_move_mean="move_mean", p_up="p_up", p_zero="p_zero")  # as the module docstring lists them
+    assert set(names) <= set(f)
+    for field, c in names.items():
+        np.testing.assert_array_equal(f[field], ref[c].to_numpy(np.float64))
     reg = metrics.regress(x, y)
     assert view.regression == reg
     assert m["regression"] == pytest.approx(reg.to_dict())

@@ -42,6 +42,18 @@ from ._signal_scatter_data import PICK_PX, _align, _grid_shape, _name_of, densit
 from .source import BookSource, as_source
 
 
+#: the profile's columns as they travel (buffer field -> imbalance_profile column)
+PROFILE_FIELDS = {
+    "p_lo": "lo",
+    "p_hi": "hi",
+    "p_count": "count",
+    "p_signal_mean": "signal_mean",
+    "p_move_mean": "move_mean",
+    "p_up": "p_up",
+    "p_zero": "p_zero",
+}
+
+
 class SignalScatter(ObiWidget):
     r"""The signal against the forward move: point density, binned profile and regression line.
 
@@ -285,10 +297,7 @@ class SignalScatter(ObiWidget):
         p = self._profile
         fields: dict[str, np.ndarray] = {
             "density": counts.astype(np.uint16 if top < 65536 else np.uint32),
-            **{
-                f"p_{c}": p[c].to_numpy(np.float64)
-                for c in ("lo", "hi", "count", "signal_mean", "move_mean", "p_up", "p_zero")
-            },
+            **{name: p[c].to_numpy(np.float64) for name, c in PROFILE_FIELDS.items()},
         }
         if self._keep.size <= self._max_points:
             fields.update(px=self._xk, py=self._yk, prow=self._keep.astype(np.int32))
