@@ -41,7 +41,6 @@ from ._buffers import pack
 from ._signal_scatter_data import PICK_PX, _align, _grid_shape, _name_of, density_grid, view_range
 from .source import BookSource, as_source
 
-
 #: the profile's columns as they travel (buffer field -> imbalance_profile column)
 PROFILE_FIELDS = {
     "p_lo": "lo",
