@@ -291,3 +291,27 @@ def test_real_data_amzn_day(amzn_files):
     assert m["y_name"].startswith("mid change over 1s")
     # does the level-1 imbalance predict the 1-s move on AMZN? the slope is positive, clearly
     assert view.regression.slope > 0 and view.regression.t_stat > 5
+
+
+def test_a_live_source_recomputes_over_the_ring():
+    from obi_widgets import datasets
+
+    if not hasattr(ow.BookSource, "push"):
+        pytest.skip("BookSource.push (live sources) is not in this checkout")
+    b = datasets.simulate(seed=0).book
+    src = ow.BookSource(b[:5000], max_rows=8000)
+    view = ow.SignalScatter.from_source(src, horizon=10)
+    view.brush = (0.5, 1.0, 0.0, 1.0)
+    assert view._x.size == 5000
+    src.push(b[5000:12000])
+    src.flush()
+    # the ring keeps the last 8000 rows: signal, move, profile, grid and selection are of those
+    assert len(src.book) == 8000 and view._x.size == 8000
+    np.testing.assert_array_equal(view._x, metrics.level1_imbalance(src.book))
+    np.testing.assert_array_equal(view._y, metrics.forward_return(src.book, 10))
+    m = sent(view)[1]
+    assert m["n"] + m["dropped"] == 8000 and m["dropped"] >= 10  # the last 10 rows have no move yet
+    x, y = view._x, view._y
+    inside = np.flatnonzero((x >= 0.5) & (x <= 1.0) & (y >= 0.0) & (y <= 1.0))
+    np.testing.assert_array_equal(view.selected_rows, inside)
+    assert view._selected["count"] == inside.size
