@@ -261,10 +261,13 @@ class FootprintChart(SourceView):
             i0 = int(np.searchsorted(sub.ts, first_ns, "left"))
             if self._kind == "trades":
                 i0 = first * self._n
-            sub = sub[i0:]
-            sub_signs = None if sub_signs is None else sub_signs[i0:]
-            kw["signs"] = sub_signs
-            fp = footprint(sub, row_ticks=self._row_ticks, **kw)
+            sub = sub[i0:]  # for the coarser rows below
+            kw["signs"] = None if sub_signs is None else sub_signs[i0:]
+            # each bar's numbers depend on its own trades only: keep the rows of the latest bars
+            attrs = dict(fp.attrs)
+            fp = fp.iloc[keep_from:].reset_index(drop=True)
+            fp["bar"] -= first
+            fp.attrs = attrs
         q = np.rint(fp["price"].to_numpy() / (tick * self._row_ticks)).astype(np.int64)
         span = int(q.max() - q.min()) + 1 if q.size else 1
         if span > max_rows:
