@@ -273,8 +273,7 @@ class ImbalanceGauge(SourceView):
 
     def _rows_dropped(self) -> int:
         """Rows a live source's ring buffer dropped since this gauge was made."""
-        ring = getattr(self.source, "_ring", None)
-        return int(getattr(ring, "dropped", 0)) - self._dropped_at_start
+        return self.source.dropped - self._dropped_at_start
 
     def _metric_label(self, metric: str) -> str:
         if metric == "level1_imbalance":

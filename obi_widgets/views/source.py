@@ -240,6 +240,11 @@ class BookSource(widgets.Widget):
         return self._max_rows
 
     @property
+    def dropped(self) -> int:
+        """Rows dropped from the front of the ring buffer (``max_rows``) up to the last flush."""
+        return self._dropped_seen
+
+    @property
     def flushes(self) -> int:
         """Flushes sent to the browser so far (at most ``rate`` a second)."""
         return self._coalescer.flushes
@@ -248,7 +253,10 @@ class BookSource(widgets.Widget):
         """Append book rows and/or trades (thread-safe; the browser is updated at most ``rate`` times a second).
 
         ``book``: a :class:`Book` with this source's levels whose first row is not before the
-        source's last row; ``trades``: :class:`Trades` not before the last pushed trade. Build
+        source's last row; ``trades``: :class:`Trades` not before the last pushed trade.
+        :attr:`book` and :attr:`trades` are what the views show: the state at the last flush
+        (flushes run on the kernel's event loop, so the views' code never sees the book change
+        under it); :meth:`flush` brings them up to date at once. Build
         rows from L2 deltas with :class:`obi_widgets.io.BookBuilder` (``result().book``), or use a
         feed adapter of :mod:`obi_widgets.live` that pushes for you. The last pushed state
         always reaches the browser (a trailing flush); :meth:`flush` sends it at once.
@@ -272,10 +280,6 @@ class BookSource(widgets.Widget):
                 ring.append(book)
             if trades is not None or (book is not None and ring.dropped > self._dropped_seen):
                 tring.append(trades if trades is not None else _NO_TRADES, keep_from=int(ring.book_first_ts()))
-            # Python sees every push at once; the browser at the next flush
-            self._book = ring.book()
-            if len(tring) or self._trades is not None:
-                self._trades = tring.trades()
         self._coalescer.poke()
 
     def flush(self) -> None:
