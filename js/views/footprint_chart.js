@@ -95,7 +95,7 @@ export async function render({ model, el }) {
     }
     drawHeader();
     markPainted(root, source.cursor);
-  });
+  }, "footprint_chart");
   d.add(() => draw.cancel());
 
   /**
