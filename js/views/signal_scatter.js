@@ -164,7 +164,7 @@ export async function render({ model, el }) {
       root.dataset.obiBrush = JSON.stringify(model.get("brush") ?? null);
       markPainted(root, source ? source.cursor : null);
     }
-  });
+  }, "signal_scatter");
   d.add(() => draw.cancel());
 
   const scalesNow = () => {
