@@ -74,7 +74,10 @@ def test_payload_density_with_a_fixed_grid():
 def test_grid_follows_the_width_at_cell_px():
     view = ow.SignalScatter(X, Y, cell_px=2, height=460)
     nx0, ny0 = view.grid_shape()
-    assert (nx0, ny0) == ((800 - 86) // 2, (460 - 160) // 2)
+    assert (nx0, ny0) == ((800 - 86) // 2, (460 - 160) // 2)  # the plot of js layoutFor(800, 460)
+    view.height = 300  # the P(up) panel shrinks to 22 %: 66 px, the plot 300 - 76 - 66 = 158
+    assert view.grid_shape() == (357, 79) and sent(view)[0]["density"].shape == (79, 357)
+    view.height = 460
     view._width = 486  # what the front end reports
     f, m = sent(view)
     assert (m["nx"], m["ny"]) == (200, 150) and f["density"].shape == (150, 200)

@@ -10,9 +10,20 @@ from .._lazy import lazy_module
 from ..errors import ParameterError
 from ._base import positive_int
 
-#: CSS pixels of the plot frame outside the density (the JS layout: axes, the P(up) panel)
+#: CSS pixels of the canvas outside the density plot (js/views/signal_scatter_layout.js layoutFor:
+#: left + right margins; top + bottom margins + the gap above the P(up) panel; the panel's height)
 MARGIN_X = 86
-MARGIN_Y = 160
+MARGIN_Y = 76
+PANEL_H = 84
+
+
+def plot_size(width: int, height: int) -> tuple[int, int]:
+    """Width and height (CSS px) of the density plot in a canvas of ``width`` x ``height``, as the
+    front end lays it out (the P(up) panel takes 22 % of the height, 30 to 84 px)."""
+    panel = min(PANEL_H, max(30, int(height * 0.22)))
+    return max(40, width - MARGIN_X), max(40, height - MARGIN_Y - panel)
+
+
 #: a click picks the nearest point within this many CSS pixels
 PICK_PX = 8.0
 MAX_CELLS = 1024
@@ -92,8 +103,8 @@ def view_range(v: np.ndarray, clip: float, what: str, given=None) -> tuple[float
 
 def _grid_shape(bins, cell_px: int, width: int, height: int) -> tuple[int, int]:
     if bins is None:
-        nx = (max(width, MARGIN_X + 80) - MARGIN_X) // cell_px
-        ny = (max(height, MARGIN_Y + 60) - MARGIN_Y) // cell_px
+        w, h = plot_size(width, height)
+        nx, ny = max(2, w // cell_px), max(2, h // cell_px)
         return int(min(nx, MAX_CELLS)), int(min(ny, MAX_CELLS))
     pair = (bins, bins) if not isinstance(bins, tuple | list) else tuple(bins)
     if len(pair) != 2:

@@ -91,7 +91,8 @@ class SignalScatter(ObiWidget):
     max_points : int
         With at most this many usable pairs the points are also drawn one by one (default 2000).
     height : int
-        Height in CSS pixels (default 460).
+        Height of the canvas (the plot and the P(up) panel) in CSS pixels (default 460); the
+        header and legend come on top.
     title : str, optional
 
     A drag draws a brush box; Python then fills :attr:`selected_rows` and :attr:`selection`

@@ -43,6 +43,7 @@ sc""",
 src = ow.BookSource(sim.book)
 lk = ow.SignalScatter.from_source(src, "level1_imbalance", horizon="1s", height=460)
 lk""",
+    "few = ow.SignalScatter(x[:400], y[:400], height=300, title='400 points, drawn one by one')\nfew",
 ]
 
 NON_BLANK = """(el) => {
@@ -85,14 +86,14 @@ def test_signal_scatter_in_jupyterlab(lab, page, artifacts, tmp_path):
     assert error_outputs(page) == []
     try:
         page.wait_for_function(
-            "() => document.querySelectorAll('.obi-signal-scatter[data-obi-ready=\"true\"]').length === 2",
+            "() => document.querySelectorAll('.obi-signal-scatter[data-obi-ready=\"true\"]').length === 3",
             timeout=90_000,
         )
     except Exception:
         page.screenshot(path=str(artifacts / "signal_scatter_not_ready.png"))
         raise AssertionError("the scatters did not get ready:\n" + "\n".join(page.obi_errors)) from None
     views = page.locator(".obi-signal-scatter")
-    sc, lk = views.nth(0), views.nth(1)
+    sc, lk, few = views.nth(0), views.nth(1), views.nth(2)
     # the density follows the width Python was told: wait for the grid of the real width
     width = sc.evaluate("(e) => e.clientWidth")
     for _ in range(50):  # the width reaches the kernel asynchronously
@@ -208,6 +209,25 @@ def test_signal_scatter_in_jupyterlab(lab, page, artifacts, tmp_path):
     page.wait_for_function("() => document.querySelectorAll('.obi-signal-scatter')[1].dataset.obiRow === '12345'")
     page.mouse.move(0, 0)
     lk.screenshot(path=str(artifacts / "signal_scatter_linked_light.png"))
+
+    # few points: drawn one by one; the hover names the point under the pointer and its row
+    fx, fy = (float(v) for v in kernel_value(page, "float(few._x[7]), float(few._y[7])").split())
+    (fx0, fx1), (fy0, fy1) = (
+        tuple(float(v) for v in kernel_value(page, f"' '.join(map(repr, few.{r}))").split())
+        for r in ("x_range", "y_range")
+    )
+    few.scroll_into_view_if_needed()
+    fb = few.locator("canvas").bounding_box()
+    fw, fh = fb["width"] - LEFT - RIGHT, 300 - 160 + (84 - 66)  # height 300: the panel is 66 px, not 84
+    hx = fb["x"] + LEFT + (fx - fx0) / (fx1 - fx0) * fw
+    hy = fb["y"] + TOP + (fy1 - fy) / (fy1 - fy0) * fh
+    page.mouse.move(hx - 2, hy)
+    page.mouse.move(hx, hy)
+    few.locator(".obi-tooltip").wait_for(state="visible")
+    text = few.locator(".obi-tooltip").inner_text()
+    assert re.search(r"point \(row \d+\)", text), text
+    few.screenshot(path=str(artifacts / "signal_scatter_few_points.png"))
+    page.mouse.move(0, 0)
 
     page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
     page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)

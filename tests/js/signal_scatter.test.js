@@ -15,7 +15,9 @@ describe("layoutFor / scalesFor", () => {
     expect(L.panel.x).toBe(L.plot.x);
     expect(L.panel.y).toBeGreaterThan(L.plot.y + L.plot.h);
     expect(L.height).toBe(460);
-    expect(L.plot.h).toBe(460 - 160); // what the Python side assumes (MARGIN_Y = 160)
+    expect(L.plot.h).toBe(460 - 160); // what the Python side assumes (plot_size in _signal_scatter_data.py)
+    expect(layoutFor(800, 300).plot.h).toBe(158);
+    expect(layoutFor(800, 300).panel.h).toBe(66);
   });
   it("maps the data box to the plot, y up, p from 0 at the bottom to 1 at the top", () => {
     const L = layoutFor(400, 460);
