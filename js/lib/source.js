@@ -138,6 +138,20 @@ export class Source {
     saveChanges(this.model);
   }
 
+  /**
+   * Whether a view should draw the exact frame Python sent for row `frameRow` at the current
+   * cursor: when it is the cursor's row, and also, on a live source following its newest row,
+   * when it is an earlier row: the newest frame is on its way, and the replay track (rebuilt
+   * about once a second) would show an older state in between.
+   * @param {unknown} frameRow
+   */
+  showsExact(frameRow) {
+    if (typeof frameRow !== "number") return false;
+    const cur = this.cursor;
+    if (frameRow === cur) return true;
+    return !!this.meta.live && !!this.model.get("follow") && frameRow < cur;
+  }
+
   /** Time (ms) of the cursor row: exact once Python has answered, else interpolated on the track. */
   get cursorTime() {
     const at = this.model.get("_cursor_at");

@@ -56,10 +56,10 @@ async function render({ model, el }) {
   function currentFrame() {
     const cur = source.cursor;
     const exact = decode(model.get("_frame"));
-    if (exact.meta.row === cur && exact.arrays.bid_px) {
+    if (source.showsExact(exact.meta.row) && exact.arrays.bid_px) {
       const a = exact.arrays;
       return /** @type {Frame} */ ({
-        row: cur, t: exact.meta.t, exact: true, levels: a.bid_px.length,
+        row: exact.meta.row, t: exact.meta.t, exact: true, levels: a.bid_px.length,
         bidPx: a.bid_px, bidCum: a.bid_cum, askPx: a.ask_px, askCum: a.ask_cum, imb: a.imb,
         l1: exact.meta.imbalance,
         trades: { px: a.trade_px ?? [], sz: a.trade_sz ?? [], side: a.trade_side ?? [], age: a.trade_age_ms ?? [] },

@@ -115,7 +115,7 @@ export async function render({ model, el }) {
     const words = /** @type {string[]} */ (s.words || ["neutral"]);
     const cur = source.cursor;
     const f = frame();
-    if (f.meta.row === cur && f.arrays.history) {
+    if (source.showsExact(f.meta.row) && f.arrays.history) {
       const m = f.meta;
       return /** @type {Shown} */ ({
         row: m.row, t: m.t, value: m.value, lo: m.lo, hi: m.hi, history: f.arrays.history,
@@ -235,7 +235,7 @@ export async function render({ model, el }) {
     root.dataset.obiWord = g ? g.word : "";
     root.title = when;
     markPainted(root, g ? g.row : null);
-  });
+  }, "imbalance_gauge");
   d.add(() => draw.cancel());
 
   d.on(model, "change:_frame change:_track change:_spec change:title change:width change:height", () => draw());

@@ -69,7 +69,7 @@ async function render({ model, el }) {
     const exact = decode(raw);
     /** @type {Grid | null} */
     let grid = null;
-    if (exact.meta.row === cur && exact.arrays.price) {
+    if (source.showsExact(exact.meta.row) && exact.arrays.price) {
       grid = gridFromFrame(exact);
     } else {
       const f = source.frameAt(cur);

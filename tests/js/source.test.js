@@ -190,3 +190,31 @@ describe("Source", () => {
     expect(s.selection).toBeNull();
   });
 });
+
+describe("live sources", () => {
+  it("draw the newest exact frame while it is on its way, not the older replay track", () => {
+    const live = new Source(fakeModel({ _meta: { rows: 100, live: true }, cursor: 99, follow: true }));
+    expect(live.showsExact(99)).toBe(true);
+    expect(live.showsExact(97)).toBe(true); // the cursor moved on; Python's frame for 99 follows
+    expect(live.showsExact(null)).toBe(false);
+    const held = new Source(fakeModel({ _meta: { rows: 100, live: true }, cursor: 99, follow: false }));
+    expect(held.showsExact(97)).toBe(false); // not following: the user moved the cursor
+    const fixed = new Source(fakeModel({ _meta: { rows: 100 }, cursor: 50 }));
+    expect(fixed.showsExact(50)).toBe(true);
+    expect(fixed.showsExact(49)).toBe(false);
+  });
+
+  it("decode the axis and track again only when they change", () => {
+    const track = encode({ row: ["i4", [2], [0, 1]], t: ["f8", [2], [0, 5]] });
+    const model = fakeModel({ _meta: { rows: 2 }, _track: track, _axis: null });
+    const src = new Source(model);
+    const first = src.track;
+    model.state._meta = { rows: 3, live: true };
+    src.refresh();
+    expect(src.track).toBe(first); // same payload: the same decoded object
+    model.state._track = encode({ row: ["i4", [3], [0, 1, 2]], t: ["f8", [3], [0, 5, 9]] });
+    src.refresh();
+    expect(Array.from(src.track.arrays.row)).toEqual([0, 1, 2]);
+    expect(src.rows).toBe(3);
+  });
+});
