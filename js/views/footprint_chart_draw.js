@@ -5,7 +5,7 @@
 import { decimalsFor, formatSize } from "../lib/scales.js";
 import { formatClock, timeStep } from "../lib/timeaxis.js";
 import {
-  FLAG, cellTexts, deltaFill, fits, geometry, labelEvery, roundVolume, rowPrice, timeToX, withAlpha,
+  FLAG, cellTexts, compactSize, deltaFill, fits, geometry, labelEvery, roundVolume, rowPrice, timeToX, withAlpha,
 } from "./footprint_chart_layout.js";
 
 /**
@@ -201,16 +201,14 @@ export function drawBarRows(ctx, f, b, width, theme) {
     const dv = f.delta[i];
     ctx.fillStyle = deltaFill(theme, dv, maxAbs);
     ctx.fillRect(x0 + (colW >= 8 ? 1 : 0), y1, Math.max(1, colW - (colW >= 8 ? 2 : 0)), ROW_H - 1);
-    const dText = `${dv > 0 ? "+" : ""}${formatSize(roundVolume(dv))}`;
-    const vText = formatSize(roundVolume(f.total[i]));
-    if (ctx.measureText(dText).width + 4 <= colW) {
-      ctx.fillStyle = theme.fg; // the fill carries the sign
-      ctx.fillText(dText, x0 + colW / 2, y1 + ROW_H / 2);
-    }
-    if (ctx.measureText(vText).width + 4 <= colW) {
-      ctx.fillStyle = theme.fg;
-      ctx.fillText(vText, x0 + colW / 2, y2 + ROW_H / 2);
-    }
+    const sign = dv > 0 ? "+" : "";
+    const dText = [`${sign}${formatSize(roundVolume(dv))}`, `${sign}${compactSize(dv)}`]
+      .find((t) => ctx.measureText(t).width + 4 <= colW);
+    const vText = [formatSize(roundVolume(f.total[i])), compactSize(f.total[i])]
+      .find((t) => ctx.measureText(t).width + 4 <= colW);
+    ctx.fillStyle = theme.fg; // the fill carries the sign
+    if (dText) ctx.fillText(dText, x0 + colW / 2, y1 + ROW_H / 2);
+    if (vText) ctx.fillText(vText, x0 + colW / 2, y2 + ROW_H / 2);
   }
   // bar start times, as many as fit
   ctx.strokeStyle = theme.grid;
