@@ -10,6 +10,11 @@ from pathlib import Path
 
 import nbformat
 
+try:  # run as a script (python tools/make_notebooks.py) or imported as tools.make_notebooks
+    from notebook_live import LIVE
+except ImportError:
+    from tools.notebook_live import LIVE
+
 QUICKSTART = [
     (
         "md",
@@ -522,6 +527,7 @@ NOTEBOOKS = {
     "ofi_price_impact.ipynb": OFI_PRICE_IMPACT,
     "views_tour.ipynb": VIEWS_TOUR,
     "scale_out.ipynb": SCALE_OUT,
+    "live.ipynb": LIVE,
 }
 
 

@@ -40,8 +40,39 @@ export function observeWidth(el, onResize) {
   return () => observer.disconnect();
 }
 
+/** Milliseconds of drawing per animation frame before the remaining draws wait for the next one. */
+export const FRAME_BUDGET_MS = 8;
+
+/** @typedef {{ run: (frame: number) => void }} Job */
+/** @type {Set<Job>} the draws waiting for a frame, oldest first */
+const queue = new Set();
+let scheduled = 0;
+
+/** @param {number} frame */
+function runQueue(frame) {
+  scheduled = 0;
+  const began = performance.now();
+  let ran = 0;
+  for (const job of [...queue]) {
+    // one draw at least per frame; past the budget the others wait (in order) for the next one
+    if (ran && performance.now() - began > FRAME_BUDGET_MS) break;
+    queue.delete(job);
+    job.run(frame);
+    ran++;
+  }
+  if (queue.size && !scheduled) scheduled = requestAnimationFrame(runQueue);
+}
+
+/** @param {Job} job */
+function enqueue(job) {
+  queue.add(job);
+  if (!scheduled) scheduled = requestAnimationFrame(runQueue);
+}
+
 /**
- * Run `fn` at most once per animation frame, with the latest arguments. When
+ * Run `fn` at most once per animation frame, with the latest arguments. The views' draws share
+ * one frame budget (FRAME_BUDGET_MS): when many views redraw at once (a live source's flush, a
+ * linked cursor), those over the budget draw in the next frame, so that no frame runs long. When
  * `globalThis.obiDrawLog` is an array (benchmarks), each call's duration is appended to it.
  * @template {unknown[]} A
  * @param {(...args: A) => void} fn
@@ -49,28 +80,27 @@ export function observeWidth(el, onResize) {
  * @returns {((...args: A) => void) & { cancel: () => void }}
  */
 export function perFrame(fn, label = "") {
-  let id = 0;
   /** @type {A | null} */
   let pending = null;
+  /** @type {Job} */
+  const job = {
+    run(frame) {
+      const a = pending;
+      pending = null;
+      if (!a) return;
+      // benchmarks set globalThis.obiDrawLog = [] to collect [frame time stamp, draw ms, label]
+      const log = /** @type {any} */ (globalThis).obiDrawLog;
+      const began = log ? performance.now() : 0;
+      fn(...a);
+      if (log) log.push([frame, performance.now() - began, label]);
+    },
+  };
   const wrapped = (/** @type {A} */ ...args) => {
     pending = args;
-    if (!id) {
-      id = requestAnimationFrame((frame) => {
-        id = 0;
-        const a = pending;
-        pending = null;
-        if (!a) return;
-        // benchmarks set globalThis.obiDrawLog = [] to collect [frame time stamp, draw ms, label]
-        const log = /** @type {any} */ (globalThis).obiDrawLog;
-        const began = log ? performance.now() : 0;
-        fn(...a);
-        if (log) log.push([frame, performance.now() - began, label]);
-      });
-    }
+    if (!queue.has(job)) enqueue(job);
   };
   wrapped.cancel = () => {
-    if (id) cancelAnimationFrame(id);
-    id = 0;
+    queue.delete(job);
     pending = null;
   };
   return wrapped;

@@ -52,17 +52,42 @@ export function lut(map) {
  * @param {number} p
  */
 export function percentile(values, p) {
-  const kept = [];
+  return percentiles(values, [p])[0];
+}
+
+/** Most values sorted by `percentiles`: beyond, an even sample of them (deterministic). */
+export const PERCENTILE_SAMPLE = 32768;
+
+/**
+ * Several percentiles of the finite values > 0 of `values` from one sort; over
+ * PERCENTILE_SAMPLE such values, from every k-th of them (an even sample), which moves a colour
+ * cut-off by well under a colour step.
+ * @param {ArrayLike<number>} values
+ * @param {number[]} ps percentiles, 0..100
+ * @returns {number[]}
+ */
+export function percentiles(values, ps) {
+  let count = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (v > 0 && Number.isFinite(v)) kept.push(v);
+    if (v > 0 && Number.isFinite(v)) count++;
   }
-  if (!kept.length) return NaN;
-  const sorted = Float64Array.from(kept).sort();
-  const q = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
-  const i = Math.floor(q);
-  const f = q - i;
-  return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
+  if (!count) return ps.map(() => NaN);
+  const step = Math.max(1, Math.ceil(count / PERCENTILE_SAMPLE));
+  const kept = new Float64Array(Math.ceil(count / step));
+  let n = 0, seen = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v > 0 && Number.isFinite(v))) continue;
+    if (seen++ % step === 0) kept[n++] = v;
+  }
+  const sorted = kept.subarray(0, n).sort();
+  return ps.map((p) => {
+    const q = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
+    const i = Math.floor(q);
+    const f = q - i;
+    return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 // model from the widget manager, not anywidget's proxy -- so the panels carry no bundle.
 // Arrangement: dashboard_layout.js.
 
-import { observeWidth } from "../lib/canvas.js";
+import { observeWidth, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
@@ -82,14 +82,15 @@ export async function render({ model, el }) {
     child(cells[name], "div", "obi-dashboard-note", `${name}: this installation of obi_widgets has no view for it yet`);
   }
 
-  /** Panel roots painted: the dashboard is ready and shows the shared cursor's row. */
-  function check() {
+  /** Panel roots painted: the dashboard is ready and shows the shared cursor's row (once a frame). */
+  const check = perFrame(() => {
     const views = names.map((n) => cells[n].querySelector(":scope > .obi-view"));
     if (views.every((v) => v instanceof HTMLElement && v.dataset.obiReady === "true")) markPainted(root, source.cursor);
     const rows = source.rows;
     title.textContent = model.get("title") || "";
     stats.textContent = rows ? `${rows.toLocaleString("en-US")} rows · cursor row ${source.cursor}` : "";
-  }
+  }, "dashboard");
+  d.add(() => check.cancel());
   const watcher = new MutationObserver(() => check());
   watcher.observe(grid, { subtree: true, attributes: true, attributeFilter: ["data-obi-ready", "data-obi-row"] });
   d.add(() => watcher.disconnect());

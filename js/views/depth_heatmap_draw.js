@@ -184,6 +184,10 @@ export function drawPriceAxis(ctx, view, sc, box, width, tick, unit, theme) {
 export function drawLegend(canvas, table, cut, log, theme) {
   const w = 176, h = 26, bar = 9;
   const dpr = window.devicePixelRatio || 1;
+  // redrawn only when what it shows changed (a live view draws many frames a second)
+  const key = `${cut[0]}|${cut[1]}|${log}|${table[1020]},${table[1021]},${table[1022]}|${theme.muted}|${theme.grid}|${dpr}`;
+  if (canvas.dataset.obiKey === key) return;
+  canvas.dataset.obiKey = key;
   canvas.width = Math.round(w * dpr);
   canvas.height = Math.round(h * dpr);
   canvas.style.width = `${w}px`;

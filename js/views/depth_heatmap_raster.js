@@ -2,7 +2,7 @@
 // the layout), colouring them through a colour map between percentile cut-offs, where a raster
 // lands on screen, cell and dot look-ups, and the zoom / pan arithmetic. No DOM here.
 
-import { intensity, percentile } from "../lib/colormap.js";
+import { intensity, percentile, percentiles } from "../lib/colormap.js";
 
 /**
  * @typedef {{ t0: number, t1: number, p0: number, p1: number, nT: number, nP: number, k: number,
@@ -46,8 +46,8 @@ export function readRaster(d) {
  * @returns {[number, number]}
  */
 export function cutoffValues(cells, pct) {
-  const lo = percentile(cells, pct[0]);
-  let hi = percentile(cells, pct[1]);
+  const [lo, top] = percentiles(cells, pct);
+  let hi = top;
   if (!(hi > lo)) hi = lo * 1.0001 + 1e-12;
   return [lo, hi];
 }

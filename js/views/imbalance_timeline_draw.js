@@ -153,58 +153,46 @@ function drawEnvelope(ctx, box, env, y, style, theme) {
   if (!n) return;
   const cw = (box.right - box.left) / n;
   const zero = style.sign ? y(0) : box.bottom;
+  // one path per colour and pass (the fill under the trace, then the trace): a few fills per
+  // panel instead of a fillRect and a colour change per pixel column
+  const under = [new Path2D(), new Path2D()], trace = [new Path2D(), new Path2D()];
   let pl = NaN, ph = NaN;
-  // fill under the trace first, the trace on top
-  for (let pass = 0; pass < 2; pass++) {
-    pl = NaN;
-    ph = NaN;
-    for (let i = 0; i < n; i++) {
-      const lo = env.lo[i], hi = env.hi[i];
-      if (!(lo === lo && hi === hi)) {
-        pl = ph = NaN;
-        continue;
-      }
-      const x = box.left + i * cw, w = Math.max(cw, 1);
-      if (pass === 0) {
-        if (style.sign) {
-          if (hi > 0) {
-            ctx.fillStyle = theme.bidFill;
-            ctx.fillRect(x, y(hi), w, zero - y(hi));
-          }
-          if (lo < 0) {
-            ctx.fillStyle = theme.askFill;
-            ctx.fillRect(x, zero, w, y(lo) - zero);
-          }
-        } else if (style.fill) {
-          ctx.fillStyle = style.fill;
-          ctx.fillRect(x, y(hi), w, box.bottom - y(hi));
-        }
-      } else {
-        const a = pl === pl && ph < lo ? ph : lo;
-        const b = pl === pl && pl > hi ? pl : hi;
-        const yTop = y(b), yBot = y(a);
-        const h = Math.max(1.25, yBot - yTop);
-        const mid = (yTop + yBot - h) / 2;
-        if (style.sign) {
-          // the part above zero in the bid colour, below in the ask colour
-          const top = Math.min(yTop, mid), bot = top + h;
-          if (top < zero) {
-            ctx.fillStyle = theme.bid;
-            ctx.fillRect(x, top, w, Math.min(bot, zero) - top);
-          }
-          if (bot > zero) {
-            ctx.fillStyle = theme.ask;
-            ctx.fillRect(x, Math.max(top, zero), w, bot - Math.max(top, zero));
-          }
-        } else {
-          ctx.fillStyle = style.colour;
-          ctx.fillRect(x, Math.min(yTop, mid), w, h);
-        }
-      }
-      pl = lo;
-      ph = hi;
+  for (let i = 0; i < n; i++) {
+    const lo = env.lo[i], hi = env.hi[i];
+    if (!(lo === lo && hi === hi)) {
+      pl = ph = NaN;
+      continue;
     }
+    const x = box.left + i * cw, w = Math.max(cw, 1);
+    if (style.sign) {
+      if (hi > 0) under[0].rect(x, y(hi), w, zero - y(hi));
+      if (lo < 0) under[1].rect(x, zero, w, y(lo) - zero);
+    } else if (style.fill) under[0].rect(x, y(hi), w, box.bottom - y(hi));
+    const a = pl === pl && ph < lo ? ph : lo;
+    const b = pl === pl && pl > hi ? pl : hi;
+    const yTop = y(b), yBot = y(a);
+    const h = Math.max(1.25, yBot - yTop);
+    const mid = (yTop + yBot - h) / 2;
+    if (style.sign) {
+      // the part above zero in the bid colour, below in the ask colour
+      const top = Math.min(yTop, mid), bot = top + h;
+      if (top < zero) trace[0].rect(x, top, w, Math.min(bot, zero) - top);
+      if (bot > zero) trace[1].rect(x, Math.max(top, zero), w, bot - Math.max(top, zero));
+    } else trace[0].rect(x, Math.min(yTop, mid), w, h);
+    pl = lo;
+    ph = hi;
   }
+  const colours = style.sign
+    ? [[theme.bidFill, theme.askFill], [theme.bid, theme.ask]]
+    : [[style.fill, ""], [style.colour, ""]];
+  [under, trace].forEach((paths, pass) => {
+    for (let k = 0; k < 2; k++) {
+      const c = colours[pass][k];
+      if (!c) continue;
+      ctx.fillStyle = c;
+      ctx.fill(paths[k]);
+    }
+  });
 }
 
 /**

@@ -210,3 +210,20 @@ describe("live scrolling", () => {
     expect(cutsClose([NaN, NaN], [10, 100])).toBe(false);
   });
 });
+
+describe("percentiles from one sort", () => {
+  it("equals the single percentiles on small inputs, NaN when nothing is positive", async () => {
+    const { percentiles } = await import("../../js/lib/colormap.js");
+    const v = [0, 5, 1, NaN, 3, 2, 4, -1];
+    expect(percentiles(v, [0, 50, 100])).toEqual([1, 3, 5]);
+    expect(percentiles(v, [25])[0]).toBeCloseTo(percentile(v, 25), 12);
+    expect(percentiles([0, -2], [50]).every(Number.isNaN)).toBe(true);
+  });
+  it("samples big inputs evenly: 1..200000 within 1 % at the 1st percentile, 0.01 % at the 99th", async () => {
+    const { percentiles } = await import("../../js/lib/colormap.js");
+    const v = Float32Array.from({ length: 200000 }, (_, i) => i + 1);
+    const [p1, p99] = percentiles(v, [1, 99]);
+    expect(Math.abs(p1 - 2000) / 2000).toBeLessThan(1e-2);
+    expect(Math.abs(p99 - 198000) / 198000).toBeLessThan(1e-4);
+  });
+});
