@@ -175,3 +175,25 @@ def test_push_errors(sim):
         ow.BookSource(b[:10], max_rows=1)
     with pytest.raises(ParameterError, match="rate"):
         ow.BookSource(b[:10], rate=0)
+
+
+def test_a_cursor_moved_by_hand_holds_a_live_source_and_a_zoom_keeps_its_span(sim):
+    b = sim.book
+    src = ow.BookSource(b[:1000], window="60s")
+    src.push(b[1000:1100])
+    src.flush()
+    assert src.follow and src.cursor == 1099
+    src.time_range = (int(b.ts[1099]) - 10_000_000_000, int(b.ts[1099]))  # a zoom to 10 s
+    src.push(b[1100:1200])
+    src.flush()
+    assert src.time_range == (int(b.ts[1199]) - 10_000_000_000, int(b.ts[1199]))  # still 10 s, at the end
+    src.cursor = 500  # a click back in time
+    assert not src.follow
+    src.push(b[1200:1300])
+    src.flush()
+    assert src.cursor == 500 and len(src.book) == 1300  # held still while rows arrive
+    src.follow = True  # "LIVE" again: the next flush goes to the newest row
+    deadline = time.monotonic() + 10
+    while src.cursor != 1299 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert src.cursor == 1299

@@ -38,6 +38,11 @@ async function render({ model, el }) {
   slider.min = "0";
   slider.step = "any";
   slider.setAttribute("aria-label", "time in the book");
+  // a live source: follow the newest row (pressed) or hold the views still
+  const liveBtn = child(bar, "button", "obi-replay-live", "● LIVE");
+  liveBtn.type = "button";
+  liveBtn.hidden = true;
+  liveBtn.title = "live: the views follow the newest row; press to hold them still (or to follow again)";
   const readout = child(bar, "div", "obi-replay-readout");
   const timeEl = child(readout, "div", "obi-replay-time");
   const rowEl = child(readout, "div", "obi-replay-row");
@@ -171,6 +176,20 @@ async function render({ model, el }) {
     draw();
   });
   d.on(shared, "change:_cursor_at", () => draw());
+  const showLive = () => {
+    const live = !!source.meta.live;
+    const following = live && !!shared.get("follow");
+    if (liveBtn.hidden !== !live) liveBtn.hidden = !live;
+    liveBtn.setAttribute("aria-pressed", String(following));
+    liveBtn.textContent = following ? "● LIVE" : "❚❚ held";
+  };
+  d.listen(liveBtn, "click", () => {
+    shared.set("follow", !shared.get("follow"));
+    saveChanges(shared);
+    showLive();
+  });
+  d.on(shared, "change:follow change:_meta", () => showLive());
+  showLive();
   d.on(shared, "change:_axis change:_track change:_meta", () => {
     source.refresh();
     draw();

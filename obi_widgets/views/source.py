@@ -386,6 +386,22 @@ class BookSource(widgets.Widget):
             lo, hi = hi, lo
         return (lo, hi)
 
+    @t.observe("cursor", "time_range", "follow")
+    def _on_live_state(self, change):
+        """A live source: a cursor moved by hand (a click, a key, Python) holds the views still
+        (``follow = False``, as scrolling back on a trading screen leaves "live"); a zoom or pan
+        while following keeps its span for the next flushes; following again jumps to the newest row."""
+        if not self.live or self._deferring is not None:  # not live, or the flush's own change
+            return
+        if change["name"] == "follow":
+            if change["new"]:
+                self._coalescer.poke()
+        elif change["name"] == "cursor" and self.follow:
+            self.follow = False
+        elif change["name"] == "time_range" and self.follow:
+            lo, hi = change["new"]
+            self._window_ns = max(int(hi) - int(lo), 1)
+
     @t.observe("cursor")
     def _on_cursor(self, change):
         row = int(change["new"])
