@@ -101,9 +101,12 @@ many rows (events) until it. The scatter shows the level-1 imbalance against it,
 mean move and the probability of an up-move (`metrics.imbalance_profile`) and the regression
 (`metrics.regress`). Drag a box to select points: `scatter.selection` holds those rows.""",
     ),
-    ("code", """feed.wait_until(lambda f: f.status["state"] in ("finished", "failed"), timeout=120)
+    (
+        "code",
+        """feed.wait_until(lambda f: f.status["state"] in ("finished", "failed"), timeout=120)
 src.flush()
-print(feed.status["state"], len(src.book), "rows,", feed.status["pushes"], "pushes,", src.flushes, "flushes")"""),
+print(feed.status["state"], len(src.book), "rows,", feed.status["pushes"], "pushes,", src.flushes, "flushes")""",
+    ),
     (
         "code",
         """scatter = ow.SignalScatter.from_source(src, signal="level1_imbalance", horizon="next")

@@ -97,7 +97,7 @@ def test_live_feeds_into_a_dashboard(lab, page, artifacts, tmp_path):
 
     # the adapter against the local exchange: a dropped diff on the way (resync from a fresh snapshot)
     run_code(page, ADAPTER, timeout_s=120)
-    page.wait_for_selector('.obi-dashboard >> nth=1', timeout=60_000)
+    page.wait_for_selector(".obi-dashboard >> nth=1", timeout=60_000)
     page.wait_for_function(
         "() => document.querySelectorAll('.obi-dashboard[data-obi-ready=\"true\"]').length === 2", timeout=120_000
     )
