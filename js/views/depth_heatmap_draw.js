@@ -1,6 +1,7 @@
 // DepthHeatmap, drawing: the colour images of the rasters, best bid / ask envelopes, volume dots,
 // the price axis and the colour legend. Python side: obi_widgets/views/depth_heatmap.py.
 
+import { drawRightAxis } from "../lib/price_axis.js";
 import { decimalsFor, formatSize, ticks } from "../lib/scales.js";
 import { blitRects, dotRadius, dotTime, levelValue, lutIndex } from "./depth_heatmap_raster.js";
 
@@ -147,30 +148,7 @@ export function drawPriceAxis(ctx, view, sc, box, width, tick, unit, theme) {
   const vals = ticks(p0, p1, Math.max(2, Math.floor((box.bottom - box.top) / 42)));
   const step = vals.length > 1 ? vals[1] - vals[0] : tick;
   const dec = Math.max(decimalsFor(step), Math.min(decimalsFor(tick), decimalsFor(step) + 1));
-  ctx.save();
-  ctx.fillStyle = theme.bg;
-  ctx.fillRect(box.right, 0, width - box.right, box.bottom + 1);
-  ctx.font = `11px ${theme.font}`;
-  ctx.strokeStyle = theme.grid;
-  ctx.fillStyle = theme.muted;
-  ctx.textAlign = "left";
-  ctx.textBaseline = "middle";
-  ctx.beginPath();
-  ctx.moveTo(box.right + 0.5, box.top);
-  ctx.lineTo(box.right + 0.5, box.bottom);
-  for (const v of vals) {
-    const y = Math.round(sc.y(v)) + 0.5;
-    if (y < box.top + (unit && unit !== "price" ? 18 : 6) || y > box.bottom - 2) continue;
-    ctx.moveTo(box.right, y);
-    ctx.lineTo(box.right + 4, y);
-    ctx.fillText(v.toFixed(dec), box.right + 7, y);
-  }
-  ctx.stroke();
-  if (unit && unit !== "price") {
-    ctx.textBaseline = "top";
-    ctx.fillText(unit, box.right + 7, box.top);
-  }
-  ctx.restore();
+  drawRightAxis(ctx, box, width, vals.map((v) => [sc.y(v), v.toFixed(dec)]), unit, theme);
 }
 
 /**

@@ -2,6 +2,7 @@
 // highlights, point-of-control outlines, stacked-imbalance bands, the price axis, the bar delta and
 // volume rows and the bar times. The numbers are Python's (metrics.footprint); nothing is derived here.
 
+import { drawRightAxis } from "../lib/price_axis.js";
 import { decimalsFor, formatSize } from "../lib/scales.js";
 import { formatClock, timeStep } from "../lib/timeaxis.js";
 import {
@@ -146,32 +147,13 @@ export function drawPriceAxis(ctx, f, b, width, unit, theme) {
   const { rowH } = geometry(f, b);
   const every = labelEvery(rowH, 14);
   const dec = decimalsFor(f.rowPx);
-  ctx.save();
-  ctx.fillStyle = theme.bg;
-  ctx.fillRect(b.right, 0, width - b.right, b.bottom + 1);
-  ctx.font = `11px ${theme.font}`;
-  ctx.strokeStyle = theme.grid;
-  ctx.fillStyle = theme.muted;
-  ctx.textAlign = "left";
-  ctx.textBaseline = "middle";
-  ctx.beginPath();
-  ctx.moveTo(b.right + 0.5, b.top);
-  ctx.lineTo(b.right + 0.5, b.bottom);
-  const labelTop = b.top + (unit && unit !== "price" ? 18 : 6);
+  /** @type {[number, string][]} */
+  const labels = [];
   // label the rows whose price is a multiple of `every` rows: labels stay put while panning
   for (let r = ((-f.q0 % every) + every) % every; r < f.nRows; r += every) {
-    const y = Math.round(b.bottom - (r + 0.5) * rowH) + 0.5;
-    if (y < labelTop || y > b.bottom - 2) continue;
-    ctx.moveTo(b.right, y);
-    ctx.lineTo(b.right + 4, y);
-    ctx.fillText(rowPrice(f, r).toFixed(dec), b.right + 7, y);
+    labels.push([b.bottom - (r + 0.5) * rowH, rowPrice(f, r).toFixed(dec)]);
   }
-  ctx.stroke();
-  if (unit && unit !== "price") {
-    ctx.textBaseline = "top";
-    ctx.fillText(unit, b.right + 7, b.top);
-  }
-  ctx.restore();
+  drawRightAxis(ctx, b, width, labels, unit, theme);
 }
 
 /**
