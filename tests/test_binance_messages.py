@@ -126,7 +126,7 @@ def test_futures_capture_by_hand(tmp_path):
                 },
             },
         ),  # fmt: skip
-        line(3, {"e": "aggTrade", "E": 5, "s": "BTCUSDT", "p": "1", "q": "1"}),  # another kind: ignored
+        line(3, {"e": "markPriceUpdate", "E": 5, "s": "BTCUSDT", "p": "1"}),  # another kind: ignored
         "",
         line(
             5,
@@ -387,3 +387,18 @@ def test_stopping_early_ends_the_reader_thread(sample_files):
     assert first.lines["read"] == 1_000
     it.close()  # the generator's finally stops and joins the inflating thread
     assert not any(t.name == "obi-binance-inflate" and t.is_alive() for t in threading.enumerate())
+
+
+def test_usdm_aggregate_trades_read_as_trades(tmp_path):
+    """USD-M's documented trade stream is aggTrade: one row per aggregate, its id "a"."""
+    agg = {"e": "aggTrade", "E": 2001, "s": "BTCUSDT", "a": 501, "p": "61000.10", "q": "0.250", "f": 9, "l": 12,
+           "T": 2000, "m": True}  # fmt: skip
+    lines = [
+        line(0, {"stream": "btcusdt@aggTrade", "data": agg}),
+        line(1, {"e": "trade", "E": 2003, "s": "BTCUSDT", "t": 77, "p": "61000.20", "q": "0.1", "T": 2002, "m": False}),
+    ]
+    cap = both(write(tmp_path / "agg.txt", lines))
+    assert cap.trades["id"].tolist() == [501, 77]
+    assert cap.trades["price"].tolist() == [61000.10, 61000.20] and cap.trades["qty"].tolist() == [0.25, 0.1]
+    assert cap.trades["T"].tolist() == [2000, 2002] and cap.trades["buyer_maker"].tolist() == [True, False]
+    assert cap.lines["trade"] == 2 and cap.lines["ignored_kind"] == 0

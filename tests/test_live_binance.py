@@ -231,7 +231,7 @@ def test_urls():
     assert f.ws_url == "wss://stream.binance.com:9443/stream?streams=btcusdt@depth@100ms/btcusdt@trade"
     assert f.rest_url == "https://api.binance.com/api/v3/depth?symbol=BTCUSDT&limit=1000"
     g = live.binance("BTCUSDT", "usdm", ws_base="ws://h:1/", rest_base="http://h:2", start=False)
-    assert g.ws_url == "ws://h:1/stream?streams=btcusdt@depth@100ms/btcusdt@trade"
+    assert g.ws_url == "ws://h:1/stream?streams=btcusdt@depth@100ms/btcusdt@aggTrade"  # USD-M: aggregate trades
     assert g.rest_url == "http://h:2/fapi/v1/depth?symbol=BTCUSDT&limit=1000"
 
 

@@ -47,6 +47,7 @@ _W_DATA = np.frombuffer(b"data", np.uint8)
 _W_DEPTH = np.frombuffer(b"depthUpdate", np.uint8)
 _W_TRADE = np.frombuffer(b"trade", np.uint8)
 _W_TICKER = np.frombuffer(b"bookTicker", np.uint8)
+_W_AGG = np.frombuffer(b"aggTrade", np.uint8)
 _W_LAST = np.frombuffer(b"lastUpdateId", np.uint8)
 _I64_MAX = 2**63 - 1
 _TWO53 = 2**53
@@ -668,6 +669,8 @@ def _message(
             kind = 2
         elif _equals(buf, s, e, _W_TICKER):
             kind = 3
+        elif _equals(buf, s, e, _W_AGG):  # USD-M's trade stream: the reference path reads it
+            return -1
         else:
             kind = 4
     elif te != V_NONE and te != V_NULL:

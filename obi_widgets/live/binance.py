@@ -92,7 +92,8 @@ class BinanceFeed(Feed):
         sym = symbol.lower()
         ws = (ws_base or WS_BASE[market]).rstrip("/")
         interval = "" if depth_interval == "1000ms" else f"@{depth_interval}"
-        self.ws_url = f"{ws}/stream?streams={sym}@depth{interval}/{sym}@trade"
+        trade = "trade" if market == "spot" else "aggTrade"  # USD-M documents only aggregate trades
+        self.ws_url = f"{ws}/stream?streams={sym}@depth{interval}/{sym}@{trade}"
         rest = (rest_base or REST_BASE[market]).rstrip("/")
         self.rest_url = f"{rest}{DEPTH_PATH[market]}?symbol={self.symbol}&limit={snapshot_limit}"
         self.batch_s = float(batch_ms) / 1000.0
@@ -279,6 +280,7 @@ def binance(
     """A live Binance order book pushed into a :class:`~obi_widgets.views.source.BookSource`.
 
     Opens the combined stream ``<ws_base>/stream?streams=<symbol>@depth@<depth_interval>/<symbol>@trade``
+    (``@aggTrade`` for USD-M, whose documented trade stream is the aggregate one)
     and fetches the REST depth snapshot ``<rest_base>/api/v3/depth`` (spot) or ``/fapi/v1/depth``
     (``market="usdm"``, USD-M futures) with ``limit=snapshot_limit``, syncs them by Binance's
     documented rule ("How to manage a local order book correctly"; spot: drop diffs with
