@@ -271,7 +271,12 @@ def _add(c: _Columns, data: dict, local: int, fi: int, ln: int, where: str, want
         if not isinstance(m, bool):
             raise DataFormatError(f"{where}: the trade's 'm' (buyer is maker) must be true or false, got {m!r}")
         t = c.t
-        row = (local, _int(data, "T", where), _int(data, "E", where), _int(data, "t" if kind == "trade" else "a", where))
+        row = (
+            local,
+            _int(data, "T", where),
+            _int(data, "E", where),
+            _int(data, "t" if kind == "trade" else "a", where),
+        )
         for key, v in zip(("local_ts", "T", "E", "id"), row):
             t[key].append(v)
         t["price"].append(data["p"])
