@@ -276,6 +276,16 @@ class Coalescer:
         else:
             self._settle()
 
+    def call(self, fn: Callable[[], None]) -> None:
+        """``fn()`` on the kernel's loop when the source has one and this is another thread (the
+        flush then runs soon, serialised with the browser's messages), else here and now."""
+        if self._on_loop() and threading.get_ident() != self._loop_thread:
+            loop = self._loop
+            assert loop is not None
+            loop.call_soon_threadsafe(fn)
+        else:
+            fn()
+
     def flush_now(self) -> None:
         """Flush what is pending now, in this thread (``BookSource.flush``)."""
         with self._lock:

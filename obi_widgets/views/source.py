@@ -151,6 +151,7 @@ class BookSource(widgets.Widget):
         self._ring: RingBook | None = None
         self._ring_trades: RingTrades | None = None
         self._data_lock = threading.Lock()
+        self._flush_lock = threading.RLock()
         self._deferring: dict | None = None
         self._last_full = 0.0
         self._full_dirty = False
@@ -283,10 +284,16 @@ class BookSource(widgets.Widget):
         self._coalescer.poke()
 
     def flush(self) -> None:
-        """Send what was pushed to the browser now, the axis and track included (the final state)."""
+        """Send what was pushed to the browser now, the axis and track included (the final state).
+
+        Called from another thread than the kernel's (a feed's), the flush runs on the kernel's
+        event loop as soon as it is free."""
         if self._ring is not None:
-            self._coalescer.flush_now()
-            self._flush_settled()
+            self._coalescer.call(self._flush_final)
+
+    def _flush_final(self) -> None:
+        self._coalescer.flush_now()
+        self._flush_settled()
 
     def _flush_settled(self) -> None:
         if self._full_dirty:
@@ -296,6 +303,12 @@ class BookSource(widgets.Widget):
         self._flush(full=time.monotonic() - self._last_full >= FULL_EVERY)
 
     def _flush(self, full: bool) -> None:
+        # one flush at a time: the trailing, settle and explicit flushes may come from the
+        # pushing thread, a timer thread and the caller's
+        with self._flush_lock:
+            self._flush_locked(full)
+
+    def _flush_locked(self, full: bool) -> None:
         with self._data_lock:
             ring, tring = self._ring, self._ring_trades
             if ring is None:
@@ -308,7 +321,7 @@ class BookSource(widgets.Widget):
         self._book, self._trades = book, trades
         n = len(book)
         ts = book.ts
-        self._deferring = {}
+        self._deferring = pending = {}
         try:
             with self.hold_sync():
                 self._meta = self._make_meta()
@@ -334,7 +347,7 @@ class BookSource(widgets.Widget):
                 if full:
                     self.full_version += 1
         finally:
-            pending, self._deferring = self._deferring, None
+            self._deferring = None
         # views react once per flush: the data observers first, then cursor / time range ones
         for handler, change in sorted(pending.values(), key=lambda hc: hc[1]["name"] not in _DATA_TRAITS):
             handler(change)
