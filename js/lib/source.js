@@ -213,3 +213,23 @@ export class Source {
     return { price: this.meta.price_unit || "price", size: this.meta.size_unit || "size" };
   }
 }
+
+/**
+ * The source events a time view redraws on: the visible range (after `onRange`, which reads it),
+ * the cursor, and new payloads (a live source's flushes: decoded again first).
+ * @param {import("./model.js").Disposer} d
+ * @param {Source} source
+ * @param {() => void} draw
+ * @param {() => void} onRange
+ */
+export function redrawOnSource(d, source, draw, onRange) {
+  d.on(source.model, "change:time_range", () => {
+    onRange();
+    draw();
+  });
+  d.on(source.model, "change:cursor change:_cursor_at", () => draw());
+  d.on(source.model, "change:_track change:_axis change:_meta", () => {
+    source.refresh();
+    draw();
+  });
+}

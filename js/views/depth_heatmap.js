@@ -12,7 +12,7 @@ import { throttle } from "../lib/throttle.js";
 import { reportWidth, setAndSave } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { decimalsFor, formatSize, linear } from "../lib/scales.js";
-import { sourceOf } from "../lib/source.js";
+import { redrawOnSource, sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
 import { drawTimeAxis, formatClock, formatDateTime, formatDuration } from "../lib/timeaxis.js";
 import { Tooltip } from "../lib/tooltip.js";
@@ -370,14 +370,8 @@ async function render({ model, el }) {
     draw();
   });
   d.on(model, "change:height change:title change:show_trades", () => draw());
-  d.on(source.model, "change:time_range", () => {
+  redrawOnSource(d, source, draw, () => {
     viewT = source.timeRange;
-    draw();
-  });
-  d.on(source.model, "change:cursor change:_cursor_at", () => draw());
-  d.on(source.model, "change:_track change:_axis change:_meta", () => {
-    source.refresh();
-    draw();
   });
 
   d.add(reportWidth(root, model, source.model, (w) => {

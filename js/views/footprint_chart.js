@@ -12,7 +12,7 @@ import { reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { panRange, zoomRange } from "../lib/ranges.js";
 import { decimalsFor, formatSize } from "../lib/scales.js";
-import { sourceOf } from "../lib/source.js";
+import { redrawOnSource, sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
 import { throttle } from "../lib/throttle.js";
 import { formatClock, formatDateTime, formatDuration } from "../lib/timeaxis.js";
@@ -241,14 +241,8 @@ export async function render({ model, el }) {
     draw();
   });
   d.on(model, "change:height change:title", () => draw());
-  d.on(source.model, "change:time_range", () => {
+  redrawOnSource(d, source, draw, () => {
     viewT = source.timeRange;
-    draw();
-  });
-  d.on(source.model, "change:cursor change:_cursor_at", () => draw());
-  d.on(source.model, "change:_track change:_axis change:_meta", () => {
-    source.refresh();
-    draw();
   });
   d.add(reportWidth(root, model, source.model, (w) => {
     width = w;
