@@ -197,3 +197,20 @@ def test_a_cursor_moved_by_hand_holds_a_live_source_and_a_zoom_keeps_its_span(si
     while src.cursor != 1299 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert src.cursor == 1299
+
+
+def test_only_a_kernel_loop_runs_the_flushes():
+    """A loop running in this thread that is not an IPython kernel's (Playwright's sync API runs
+    one) is not used: flushes handed to it might never run."""
+    import asyncio
+
+    from obi_widgets.views._live import kernel_loop
+
+    async def inside():
+        return kernel_loop()
+
+    found = []  # in a thread of its own: after the browser tests this one may already run a loop
+    th = threading.Thread(target=lambda: found.append(asyncio.run(inside())))
+    th.start()
+    th.join(10)
+    assert found == [None]

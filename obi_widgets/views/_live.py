@@ -175,7 +175,22 @@ class RingTrades:
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop running in this thread (the kernel's, inside a notebook), or None."""
+    """The IPython kernel's event loop when called on its thread inside a kernel, else None.
+
+    Only a kernel's loop is used: another library's loop that merely looks running in this
+    thread (Playwright's sync API, for one) may never run the flushes handed to it."""
+    import sys
+
+    if "ipykernel" not in sys.modules:
+        return None
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        return None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
     try:
         return asyncio.get_running_loop()
     except RuntimeError:

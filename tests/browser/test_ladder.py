@@ -118,7 +118,7 @@ def test_ladder_in_jupyterlab(lab, page, artifacts, tmp_path):
     # without an answer from Python (here: the ladder stops listening to the cursor, as when the
     # kernel is gone) the view draws the replay track's row (sampled rows, no traded volume) and
     # says so; the exact row replaces it once Python sends it again
-    run_code(page, 'src.unobserve(lad._on_cursor, "cursor")')
+    run_code(page, "for handler, names in lad._source_observers: src.unobserve(handler, names)")
     main.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => !document.querySelector('.obi-ladder .obi-note').hidden")
