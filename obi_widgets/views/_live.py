@@ -33,6 +33,67 @@ def _capacity(rows: int, max_rows: int | None) -> int:
     return max(1024, 2 * (max_rows if max_rows is not None else rows))
 
 
+class _ColumnRing:
+    """Columns (name -> dtype and row shape) in preallocated arrays: rows appended at the end,
+    the last ``max_rows`` (None: all) kept, ``dropped`` counting those that fell off the front.
+    When the arrays are full the kept rows move to new ones, so views handed out earlier never
+    change."""
+
+    def __init__(self, columns: dict[str, tuple], max_rows: int | None, rows: int = 0):
+        self.max_rows = max_rows
+        self.dropped = 0
+        self._spec = columns
+        self._cols = self._allocate(_capacity(rows, max_rows))
+        self._start = self._end = 0
+
+    def _allocate(self, cap: int) -> dict[str, np.ndarray]:
+        return {k: np.empty((cap, *shape), dtype=dtype) for k, (dtype, shape) in self._spec.items()}
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    def last(self, name: str):
+        return self._cols[name][self._end - 1] if len(self) else None
+
+    def first(self, name: str):
+        return self._cols[name][self._start]
+
+    def append(self, values: dict[str, np.ndarray]) -> None:
+        n = next(iter(values.values())).shape[0]
+        cap_rows = self.max_rows
+        if cap_rows is not None and n > cap_rows:  # every kept row goes: the push's last ones stay
+            self.dropped += len(self) + n - cap_rows
+            self._start = self._end
+            values = {k: v[n - cap_rows :] for k, v in values.items()}
+            n = cap_rows
+        if self._end + n > next(iter(self._cols.values())).shape[0]:
+            keep = len(self) if cap_rows is None else min(len(self), cap_rows - n)
+            old_cap = next(iter(self._cols.values())).shape[0]
+            lo = self._end - keep
+            cols = self._allocate(max(old_cap, _capacity(keep + n, cap_rows)))
+            for k, a in cols.items():
+                a[:keep] = self._cols[k][lo : self._end]
+            self.dropped += lo - self._start
+            self._cols, self._start, self._end = cols, 0, keep
+        e = self._end
+        for k, a in self._cols.items():
+            a[e : e + n] = values[k]
+        self._end = e + n
+        if cap_rows is not None and len(self) > cap_rows:
+            self.dropped += len(self) - cap_rows
+            self._start = self._end - cap_rows
+
+    def drop_before(self, name: str, value) -> None:
+        """Drop the rows at the front whose (ascending) ``name`` is below ``value``."""
+        col = self._cols[name][self._start : self._end]
+        k = int(np.searchsorted(col, value, side="left"))
+        self._start += k
+        self.dropped += k
+
+    def view(self) -> dict[str, np.ndarray]:
+        return {k: a[self._start : self._end] for k, a in self._cols.items()}
+
+
 class RingBook:
     """A growing book: rows appended at the end, the last ``max_rows`` (None: all) kept.
 
@@ -44,19 +105,21 @@ class RingBook:
         self.name = book.name
         self.meta = book.meta
         self.max_rows = max_rows
-        self.dropped = 0
-        cap = _capacity(len(book), max_rows)
-        self._ts = np.empty(cap, dtype=np.int64)
-        self._lv = {s: np.empty((cap, self.levels)) for s in _SIDES}
-        self._start = self._end = 0
+        spec = {"ts": (np.int64, ())} | {s: (np.float64, (self.levels,)) for s in _SIDES}
+        self._ring = _ColumnRing(spec, max_rows, len(book))
         self.append(book)
 
     def __len__(self) -> int:
-        return self._end - self._start
+        return len(self._ring)
+
+    @property
+    def dropped(self) -> int:
+        return self._ring.dropped
 
     @property
     def last_ts(self) -> int:
-        return int(self._ts[self._end - 1]) if len(self) else np.iinfo(np.int64).min
+        last = self._ring.last("ts")
+        return np.iinfo(np.int64).min if last is None else int(last)
 
     def append(self, book: Book) -> int:
         """Append ``book``'s rows (same levels, times not before the last row); rows dropped."""
@@ -70,108 +133,56 @@ class RingBook:
                 f"pushed row 0 at ts={int(book.ts[0])} is before the source's last row (ts={self.last_ts}); "
                 "pushes must be in time order"
             )
-        cap_rows = self.max_rows
-        if cap_rows is not None and n > cap_rows:  # every kept row goes: the push's last ones stay
-            self.dropped += len(self) + n - cap_rows
-            self._start = self._end
-            book = book[n - cap_rows :]
-            n = cap_rows
-        if self._end + n > self._ts.shape[0]:
-            keep = len(self) if cap_rows is None else min(len(self), cap_rows - n)
-            cap = max(self._ts.shape[0], _capacity(keep + n, cap_rows))
-            lo = self._end - keep
-            ts = np.empty(cap, dtype=np.int64)
-            ts[:keep] = self._ts[lo : self._end]
-            lv = {}
-            for s in _SIDES:
-                lv[s] = np.empty((cap, self.levels))
-                lv[s][:keep] = self._lv[s][lo : self._end]
-            self.dropped += lo - self._start
-            self._ts, self._lv, self._start, self._end = ts, lv, 0, keep
-        e = self._end
-        self._ts[e : e + n] = book.ts
-        for s in _SIDES:
-            self._lv[s][e : e + n] = getattr(book, s)
-        self._end = e + n
-        before = self._start
-        if cap_rows is not None and len(self) > cap_rows:
-            self._start = self._end - cap_rows
-        self.dropped += self._start - before
+        self._ring.append({"ts": book.ts} | {s: getattr(book, s) for s in _SIDES})
         return n
 
     def book_first_ts(self) -> int:
-        return int(self._ts[self._start])
+        return int(self._ring.first("ts"))
 
     def book(self) -> Book:
         """The kept rows as a read-only Book sharing the ring's memory."""
-        sl = slice(self._start, self._end)
-        return Book(
-            self._ts[sl],
-            *(self._lv[s][sl] for s in _SIDES),
-            name=self.name,
-            meta=self.meta,
-            validate=False,
-        )
+        v = self._ring.view()
+        return Book(v["ts"], *(v[s] for s in _SIDES), name=self.name, meta=self.meta, validate=False)
 
 
 class RingTrades:
     """Trades appended in time order; those before ``keep_from`` (the book's first row) and beyond
     ``max_trades`` are dropped."""
 
+    _SPEC = {"ts": (np.int64, ()), "price": (np.float64, ()), "size": (np.float64, ()), "side": (np.int8, ())}
+
     def __init__(self, trades: Trades | None, max_trades: int | None):
         self.max_trades = max_trades
         self.name = trades.name if trades is not None else None
-        cap = _capacity(len(trades) if trades is not None else 0, max_trades)
-        self._cols = {
-            "ts": np.empty(cap, dtype=np.int64),
-            "price": np.empty(cap),
-            "size": np.empty(cap),
-            "side": np.empty(cap, dtype=np.int8),
-        }
-        self._start = self._end = 0
+        self._ring = _ColumnRing(self._SPEC, max_trades, len(trades) if trades is not None else 0)
         if trades is not None:
             self.append(trades)
 
     def __len__(self) -> int:
-        return self._end - self._start
+        return len(self._ring)
 
     def append(self, trades: Trades, keep_from: int | None = None) -> int:
         n = len(trades)
-        last = int(self._cols["ts"][self._end - 1]) if len(self) else np.iinfo(np.int64).min
-        if n and int(trades.ts[0]) < last:
+        last = self._ring.last("ts")
+        if n and last is not None and int(trades.ts[0]) < int(last):
             raise TimestampError(
-                f"pushed trade 0 at ts={int(trades.ts[0])} is before the source's last trade (ts={last}); "
+                f"pushed trade 0 at ts={int(trades.ts[0])} is before the source's last trade (ts={int(last)}); "
                 "pushes must be in time order"
             )
-        cap_n = self.max_trades
-        if cap_n is not None and n > cap_n:
-            trades = trades[n - cap_n :]
-            n = cap_n
-        cols = self._cols
-        if n and self._end + n > cols["ts"].shape[0]:
-            keep = len(self) if cap_n is None else min(len(self), cap_n - n)
-            cap = max(cols["ts"].shape[0], _capacity(keep + n, cap_n))
-            lo = self._end - keep
-            new = {}
-            for k, a in cols.items():
-                new[k] = np.empty(cap, dtype=a.dtype)
-                new[k][:keep] = a[lo : self._end]
-            self._cols, self._start, self._end = new, 0, keep
-            cols = new
-        e = self._end
-        for k in cols:
-            cols[k][e : e + n] = getattr(trades, k)
-        self._end = e + n
-        if cap_n is not None and len(self) > cap_n:
-            self._start = self._end - cap_n
-        if keep_from is not None and len(self):
-            self._start += int(np.searchsorted(cols["ts"][self._start : self._end], keep_from, side="left"))
+        if n:
+            self._ring.append({k: getattr(trades, k) for k in self._SPEC})
+        if keep_from is not None:
+            self.drop_before(keep_from)
         return n
 
+    def drop_before(self, ts: int) -> None:
+        """Drop the trades before ``ts`` (the first kept book row's time)."""
+        if len(self):
+            self._ring.drop_before("ts", ts)
+
     def trades(self) -> Trades:
-        sl = slice(self._start, self._end)
-        c = self._cols
-        return Trades(c["ts"][sl], c["price"][sl], c["size"][sl], c["side"][sl], name=self.name, validate=False)
+        v = self._ring.view()
+        return Trades(v["ts"], v["price"], v["size"], v["side"], name=self.name, validate=False)
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:

@@ -279,8 +279,9 @@ class BookSource(widgets.Widget):
             assert tring is not None
             if book is not None:
                 ring.append(book)
-            if trades is not None or (book is not None and ring.dropped > self._dropped_seen):
-                tring.append(trades if trades is not None else _NO_TRADES, keep_from=int(ring.book_first_ts()))
+            if trades is not None:
+                tring.append(trades)
+            tring.drop_before(ring.book_first_ts())  # no trade older than the first kept row
         self._coalescer.poke()
 
     def flush(self) -> None:
@@ -483,7 +484,6 @@ class BookSource(widgets.Widget):
 
 
 _DATA_TRAITS = ("data_version", "full_version")
-_NO_TRADES = Trades(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0))
 
 
 def as_source(source_or_book, trades: Trades | None = None, **kwargs) -> BookSource:
