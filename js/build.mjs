@@ -5,6 +5,7 @@ import * as esbuild from "esbuild";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildReportRuntime } from "./build_report.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const registry = JSON.parse(readFileSync(join(here, "..", "obi_widgets", "views", "registry.json"), "utf8"));
@@ -34,4 +35,5 @@ if (process.argv.includes("--watch")) {
   await ctx.watch();
 } else {
   await esbuild.build(options);
+  buildReportRuntime(join(here, ".."));
 }

@@ -16,7 +16,9 @@ from .errors import (
     FeedError,
     ObiError,
     ParameterError,
+    ReportError,
     SequenceGapError,
+    SnapshotError,
     StoreError,
     TimestampError,
     TradesError,
@@ -29,10 +31,10 @@ from .views._registry import EXPORTS as _VIEWS
 
 
 def __getattr__(name: str):
-    if name == "live":  # the feed adapters (websockets, asyncio) load on first use
+    if name in ("live", "report"):  # feed adapters (websockets, asyncio), reports (nbconvert): on first use
         from importlib import import_module
 
-        return import_module(".live", __name__)
+        return import_module(f".{name}", __name__)
     if name in _VIEWS:
         from importlib import import_module
 
@@ -64,6 +66,8 @@ __all__ = [  # pyright: ignore[reportUnsupportedDunderAll] (the views come from 
     "TradesError",
     "ParameterError",
     "FeedError",
+    "ReportError",
+    "SnapshotError",
     "SequenceGapError",
     "StoreError",
 ]

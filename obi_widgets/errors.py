@@ -49,6 +49,16 @@ class FeedError(ObiError):
     not be (re)established, or the feed stopped on an error (the message gives the reason)."""
 
 
+class ReportError(ObiError):
+    """A report could not be made: the notebook is missing or fails to run, it holds no widget
+    state to show, or a widget library's front end needed by the page is not installed."""
+
+
+class SnapshotError(ObiError):
+    """A view's picture could not be taken: no browser has drawn the view, or it did not answer
+    within the timeout."""
+
+
 __all__ = [
     "ObiError",
     "BookError",
@@ -60,4 +70,6 @@ __all__ = [
     "ParameterError",
     "StoreError",
     "FeedError",
+    "ReportError",
+    "SnapshotError",
 ]
