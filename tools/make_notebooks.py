@@ -98,6 +98,21 @@ chart.cursor, chart.cursor_time""",
         """chart.go_to(book.ts[0] + 60 * 10**9)   # the book in force one minute after the open
 chart.cursor""",
     ),
+    (
+        "md",
+        """## Everything at once: the dashboard
+
+One call lays out linked views over one shared source: the Replay bar (play, step, scrub), the
+depth heat map with the trades, the ladder, the imbalance timeline, the depth chart and a gauge.
+Press play: every view moves together. The links live in the browser, so they also work in a
+report exported with `obi-widgets report notebooks/quickstart.ipynb` (one HTML file that opens
+offline) and in a page served by `voila notebooks/quickstart.ipynb`.""",
+    ),
+    (
+        "code",
+        """dash = ow.Dashboard(book, trades)
+dash""",
+    ),
 ]
 
 OFI_PRICE_IMPACT = [
