@@ -55,3 +55,15 @@ export function reportWidth(root, model, probe, onWidth) {
     if (Math.abs(model.get("_width") - w) >= 1) setAndSave(model, "_width", w, probe);
   });
 }
+
+/**
+ * What a view says where it shows less than the data holds (a coarse overview, a sampled frame):
+ * with a kernel the finer picture is on its way; without one (an exported report, a stopped
+ * kernel) it says, discreetly, that the finer detail needs the notebook's kernel.
+ * @param {any} probe the shared source's model (see saveChanges)
+ * @param {string} what e.g. "finer detail", "the exact row"
+ * @returns {string}
+ */
+export function kernelNote(probe, what) {
+  return kernelReachable(probe) ? `the kernel sends ${what}` : `${what} needs the notebook's kernel`;
+}

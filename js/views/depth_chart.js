@@ -5,7 +5,7 @@
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
-import { reportWidth } from "../lib/live_save.js";
+import { kernelNote, reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { attachStrip, drawOverview } from "../lib/overview.js";
 import { decimalsFor, formatSize, linear, nearestIndex, ticks } from "../lib/scales.js";
@@ -87,6 +87,7 @@ async function render({ model, el }) {
     const dec = Math.max(2, decimalsFor(source.meta.tick || 0.01));
     const mid = (frame.bidPx[0] + frame.askPx[0]) / 2;
     timeEl.textContent = `${formatDateTime(frame.t)}  ·  row ${frame.row} / ${source.rows - 1}${frame.exact ? "" : " (replay track)"}`;
+    timeEl.title = frame.exact ? "" : `a sampled row of the replay track: ${kernelNote(source.model, "the exact row")}`;
     midEl.textContent = `mid ${Number.isFinite(mid) ? mid.toFixed(dec) : "–"} ${units.price === "price" ? "" : units.price}`.trim();
     spreadEl.textContent = `spread ${Number.isFinite(spread) ? spread.toFixed(dec) : "–"}`;
     const imb = frame.l1;

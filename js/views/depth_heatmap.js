@@ -9,7 +9,7 @@ import { lut } from "../lib/colormap.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
 import { panRange, zoomRange } from "../lib/ranges.js";
 import { throttle } from "../lib/throttle.js";
-import { reportWidth, setAndSave } from "../lib/live_save.js";
+import { kernelNote, kernelReachable, reportWidth, setAndSave } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { decimalsFor, formatSize, linear } from "../lib/scales.js";
 import { redrawOnSource, sourceOf } from "../lib/source.js";
@@ -147,6 +147,8 @@ async function render({ model, el }) {
     title.textContent = model.get("title") || "";
     spanEl.textContent = `${formatDateTime(viewT[0])} – ${formatClock(viewT[1], 0)}  (${formatDuration(viewT[1] - viewT[0])})`;
     statusEl.textContent = coarse ? "coarse: overview" : "";
+    statusEl.title = coarse ? `drawn from the overview the page carries: ${kernelNote(source.model, "finer detail")}` : "";
+    if (coarse && !kernelReachable(source.model)) statusEl.textContent = "coarse: overview (finer detail needs the kernel)";
     const units = source.units;
     const k = fine?.r.k ?? 1;
     legendLabel.textContent = `resting ${units.size === "size" ? "size" : units.size} per price level${k > 1 ? ` (${k}-tick buckets)` : ""}, ${log() ? "log" : "linear"}`;

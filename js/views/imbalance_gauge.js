@@ -7,6 +7,7 @@ import { decode } from "../lib/buffers.js";
 import { observeWidth, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
 import { imbalanceLabel } from "../lib/imbalance_label.js";
+import { kernelNote } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
@@ -58,7 +59,7 @@ export async function render({ model, el }) {
   const title = child(header, "span", "obi-title");
   const labelEl = child(header, "span", "obi-stat obi-gauge-label");
   const approx = child(header, "span", "obi-stat obi-gauge-approx", "≈ track");
-  approx.title = "drawn from the replay track (sampled rows) until the kernel sends the exact row";
+  approx.title = `drawn from the replay track (sampled rows): ${kernelNote(source.model, "the exact row")}`;
   const drawing = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (svg(root, "svg", { class: "obi-gauge-svg" })));
   drawing.setAttribute("aria-hidden", "true"); // the root's aria-label says it all
   const zoneG = svg(drawing, "g", { class: "obi-gauge-zones" });

@@ -8,7 +8,7 @@ import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
 import { panRange, zoomRange } from "../lib/ranges.js";
 import { throttle } from "../lib/throttle.js";
-import { reportWidth } from "../lib/live_save.js";
+import { kernelReachable, reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
 import { readTheme, watchTheme } from "../lib/theme.js";
@@ -89,7 +89,7 @@ async function render({ model, el }) {
     title.textContent = model.get("title") || "";
     const [e0, e1] = source.extent;
     const zoomed = range[0] > e0 + 1e-3 || range[1] < e1 - 1e-3; // 1 µs: ns -> ms rounding
-    rangeEl.textContent = `${formatDateTime(range[0])} – ${formatClock(range[1], 0)}  (${formatDuration(range[1] - range[0])}${zoomed ? `, zoomed from ${formatDuration(e1 - e0)}` : ""})${exact ? "" : " · coarse"}`;
+    rangeEl.textContent = `${formatDateTime(range[0])} – ${formatClock(range[1], 0)}  (${formatDuration(range[1] - range[0])}${zoomed ? `, zoomed from ${formatDuration(e1 - e0)}` : ""})${exact ? "" : " · coarse"}${exact || kernelReachable(source.model) ? "" : " (finer detail needs the kernel)"}`;
     cursorEl.textContent = `cursor row ${source.cursor} / ${Math.max(0, source.rows - 1)}`;
     const sel = source.selection;
     selEl.textContent = sel ? `selection ${formatDuration(sel[1] - sel[0])}` : "";

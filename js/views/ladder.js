@@ -6,7 +6,7 @@
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { child, createRoot, markPainted } from "../lib/dom.js";
-import { reportWidth } from "../lib/live_save.js";
+import { kernelNote, reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { decimalsFor, formatSize } from "../lib/scales.js";
 import { sourceOf } from "../lib/source.js";
@@ -101,7 +101,7 @@ async function render({ model, el }) {
     imbEl.textContent = `L1 imbalance ${imbalanceText(g.imbL1)}`;
     depthEl.textContent = `depth (${g.depthLevels} level${g.depthLevels === 1 ? "" : "s"}) ${imbalanceText(g.imbDepth)}`;
     tradedEl.textContent = g.buy ? `traded: last ${formatDuration(g.windowMs)}, ${g.trades} trade${g.trades === 1 ? "" : "s"}` : "";
-    note.textContent = g.exact ? "" : "replay track (sampled rows, no traded volume): the kernel sends the exact row";
+    note.textContent = g.exact ? "" : `replay track (sampled rows, no traded volume): ${kernelNote(source.model, "the exact row")}`;
     note.hidden = g.exact;
     const key = g.venues.join("\u0000") + theme.dark;
     if (key !== legendKey) {
