@@ -29,6 +29,14 @@ export function buildReportRuntime(root) {
     return `src:url(data:font/woff2;base64,${data}) format("woff2")`;
   });
   if (widgets.includes("../webfonts/")) throw new Error("build_report: a Font Awesome url() was not inlined");
+  // the controls' copy of the fonts are webpack assets (`n.p + "<hash>.woff2"`, beside embed-amd.js):
+  // woff2, which every browser the page supports takes first, becomes a data: URL, the fallbacks empty
+  const dist = join(pkg("@jupyter-widgets/html-manager"), "dist");
+  widgets = widgets.replace(/\b\w\.p\+"([0-9a-f]{20})\.(woff2|woff|ttf|eot|svg)"/g, (_, hash, ext) => {
+    if (ext !== "woff2") return '"data:,"';
+    return `"data:font/woff2;base64,${readFileSync(join(dist, `${hash}.woff2`)).toString("base64")}"`;
+  });
+  if (/[0-9a-f]{20}\.(woff2|woff|ttf|eot|svg)"/.test(widgets)) throw new Error("build_report: a font asset was not inlined");
   widgets = widgets.replace(/^\/\/# sourceMappingURL=.*$/gm, "");
   writeFileSync(join(out, "widgets.js"), widgets);
 

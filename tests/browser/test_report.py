@@ -107,6 +107,8 @@ def test_report_offline(browser, reports, artifacts, name):
         after = page.evaluate(LINKED_ROWS, scope)
         assert all(after[k] > start[k] for k in start), (start, after)
         page.locator(scope).first.screenshot(path=str(artifacts / f"report_{name}_replayed.png"))
+        # the ladder shows a replay-track frame and says, discreetly, what would need the kernel
+        assert "the exact row needs the notebook's kernel" in page.locator(f"{scope} .obi-ladder").first.inner_text()
 
         # hover read-out
         target = page.locator(f"{hover} canvas.obi-depth, {hover} canvas.obi-heatmap").first
@@ -121,6 +123,44 @@ def test_report_offline(browser, reports, artifacts, name):
         page.screenshot(path=str(artifacts / f"report_{name}_page.png"), full_page=True)
         assert record["blocked"] == [], record["blocked"][:5]
         assert record["failed"] == [], record["failed"][:5]
+        assert record["errors"] == [], "\n".join(record["errors"])
+    finally:
+        context.close()
+
+
+OTHER_LIBRARIES = [
+    "import bqplot as bq\nimport ipywidgets as w\nimport numpy as np\nimport obi_widgets as ow\nfrom obi_widgets import datasets, metrics",
+    "sim = datasets.simulate(seed=2, n_events=2000)\nimb = metrics.level1_imbalance(sim.book)",
+    "x, y = bq.LinearScale(), bq.LinearScale()\n"
+    "line = bq.Lines(x=np.arange(len(imb)), y=imb, scales={'x': x, 'y': y})\n"
+    "fig = bq.Figure(marks=[line], axes=[bq.Axis(scale=x), bq.Axis(scale=y, orientation='vertical')],"
+    " title='level-1 imbalance (bqplot)')\n"
+    "w.VBox([w.IntSlider(value=5, description='levels'), fig])",
+    "ow.DepthChart(sim.book, sim.trades, cursor=100)",
+]
+
+
+def test_report_with_other_widget_libraries(browser, artifacts, tmp_path):
+    """bqplot and ipywidgets controls beside a kit view: their front ends come from the installed
+    packages, inlined; everything renders with the network blocked."""
+    import nbformat
+
+    from obi_widgets.report import export_html
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in OTHER_LIBRARIES]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "libraries.ipynb")
+    report = export_html(tmp_path / "libraries.ipynb")
+    context, page, record = open_offline(browser, report.path)
+    try:
+        page.wait_for_selector(".bqplot svg .line", timeout=30_000)
+        assert page.locator(".widget-slider").count() == 1
+        assert page.locator(".widget-readout").first.inner_text().strip() == "5"
+        path = page.locator(".bqplot svg path.line").first.get_attribute("d") or ""
+        assert len(path) > 1000  # 2000 points drawn
+        page.screenshot(path=str(artifacts / "report_libraries_page.png"), full_page=True)
+        assert record["blocked"] == [] and record["failed"] == [], record
         assert record["errors"] == [], "\n".join(record["errors"])
     finally:
         context.close()
