@@ -133,3 +133,19 @@ def test_command_line(small_report, tmp_path, capsys):
     nb = write_notebook(tmp_path / "cli.ipynb", ["1 + 1"], markdown="# no widgets")
     assert cli.main(["report", str(nb), "-o", str(tmp_path / "x.html")]) == 2  # executed, but nothing to show
     assert "holds no widget state" in capsys.readouterr().err
+
+
+def test_saved_widget_state_without_executing(tmp_path):
+    """A notebook saved with its widget state (as JupyterLab or nbclient store it) is exported as it is."""
+    from nbclient import NotebookClient
+
+    path = write_notebook(tmp_path / "saved.ipynb", SMALL)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nbformat.write(nb, path)
+    saved = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    report = export_html(path, tmp_path / "saved.html", execute=False)
+    html = report.path.read_text(encoding="utf-8")
+    state = json.loads(re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S).group(1))
+    assert set(state["state"]) == set(saved) and report.models == len(saved)
+    assert nbformat.read(path, as_version=4).cells[2].outputs == nb.cells[2].outputs  # the notebook is untouched

@@ -70,6 +70,14 @@ async function render({ model, el }) {
     r ? { r, image: imageCanvas(colorize(r, cut, log(), table), r.nT, r.nP), ref: dotReference(r) } : null;
   // the fine raster covers the view (a live one is on a fixed grid a little wider than the view)
   const fineCovers = () => !!fine && fine.r.t0 <= viewT[0] + 1e-6 && fine.r.t1 >= viewT[1] - 1e-6;
+  // less detail than the screen could show: no fine raster over the view, or one stretched past
+  // 3 px a slice (Python sends 2: zoomed in without a kernel to send the finer one, or while it is on its way)
+  const coarseView = () => {
+    if (!fine || !fineCovers()) return true;
+    const b = box();
+    const perColumn = (fine.r.t1 - fine.r.t0) / Math.max(1, fine.r.nT);
+    return perColumn > (3 * (viewT[1] - viewT[0])) / Math.max(1, b.right - b.left);
+  };
 
   /**
    * A live source's next raster on the same grid: scroll the image painted so far and paint only
@@ -146,9 +154,9 @@ async function render({ model, el }) {
   function drawHeader(/** @type {boolean} */ coarse) {
     title.textContent = model.get("title") || "";
     spanEl.textContent = `${formatDateTime(viewT[0])} – ${formatClock(viewT[1], 0)}  (${formatDuration(viewT[1] - viewT[0])})`;
-    statusEl.textContent = coarse ? "coarse: overview" : "";
-    statusEl.title = coarse ? `drawn from the overview the page carries: ${kernelNote(source.model, "finer detail")}` : "";
-    if (coarse && !kernelReachable(source.model)) statusEl.textContent = "coarse: overview (finer detail needs the kernel)";
+    const kernel = kernelReachable(source.model);
+    statusEl.textContent = coarse ? (kernel ? "coarse" : "coarse (finer detail needs the kernel)") : "";
+    statusEl.title = coarse ? `drawn from the raster the page holds: ${kernelNote(source.model, "finer detail")}` : "";
     const units = source.units;
     const k = fine?.r.k ?? 1;
     legendLabel.textContent = `resting ${units.size === "size" ? "size" : units.size} per price level${k > 1 ? ` (${k}-tick buckets)` : ""}, ${log() ? "log" : "linear"}`;
@@ -166,7 +174,7 @@ async function render({ model, el }) {
     ctx.fillRect(0, 0, width, height);
     ctx.fillStyle = `rgb(${table[0]},${table[1]},${table[2]})`;
     ctx.fillRect(b.left, b.top, b.right - b.left, b.bottom - b.top);
-    const coarse = !fineCovers();
+    const coarse = coarseView();
     if (overview) drawRaster(ctx, overview.image, overview.r, view, b);
     if (fine) drawRaster(ctx, fine.image, fine.r, view, b);
     ctx.save();
