@@ -65,7 +65,8 @@ export function rebin(env, t0, t1, v0, v1, m) {
 
 /**
  * The columns to draw for the visible `range` (ms) at `m` pixel columns: Python's window reduction
- * as is when it is for this range and width, else the finer of window / whole-book re-binned.
+ * as is when it is for this range and width (re-binned, still exact, when it has more bins than
+ * columns), else the finer of window / whole-book re-binned.
  * @param {Reduction | null} win
  * @param {Reduction | null} whole
  * @param {[number, number]} range
@@ -75,8 +76,12 @@ export function rebin(env, t0, t1, v0, v1, m) {
 export function columnsFor(win, whole, range, m) {
   const [v0, v1] = range;
   const eps = Math.max(1e-6, (v1 - v0) * 1e-9);
-  if (win && win.bins === m && Math.abs(win.t0 - v0) <= eps && Math.abs(win.t1 - v1) <= eps) {
-    return { mid: win.mid, series: win.series, exact: true };
+  const forRange = win && Math.abs(win.t0 - v0) <= eps && Math.abs(win.t1 - v1) <= eps;
+  if (win && forRange && win.bins === m) return { mid: win.mid, series: win.series, exact: true };
+  if (win && forRange && win.bins > m) {
+    // for this range at a finer width than shown (Python assumed a wider screen: an exported report)
+    const re = (/** @type {Envelope} */ e) => rebin(e, v0, v1, v0, v1, m);
+    return { mid: re(win.mid), series: win.series.map(re), exact: true };
   }
   const covers = win && win.t0 <= v0 + eps && win.t1 >= v1 - eps;
   const finer = covers && (!whole || (win.t1 - win.t0) / win.bins < (whole.t1 - whole.t0) / whole.bins);

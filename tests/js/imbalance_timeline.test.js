@@ -46,6 +46,14 @@ describe("columnsFor", () => {
     expect(c.exact).toBe(true);
     expect(c.series[0].lo).toBe(win.series[0].lo);
   });
+  it("re-bins a window for this range with more bins than columns, and calls it exact", () => {
+    const win = red(25, 50, [7, 8, 1, 4], [9, 9, 3, 5]);
+    const c = columnsFor(win, whole, [25, 50], 2);
+    expect(c.exact).toBe(true);
+    expect(arr(c.series[0].lo)).toEqual([7, 1]);
+    expect(arr(c.series[0].hi)).toEqual([9, 5]);
+    expect(columnsFor(red(25, 50, [7], [9]), whole, [25, 50], 2).exact).toBe(false); // fewer bins: coarse
+  });
   it("re-bins the finer of window and whole book otherwise", () => {
     const win = red(25, 50, [7, 8], [9, 9]);
     const inside = columnsFor(win, whole, [25, 37.5], 1); // within the window: its first bin
