@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import ReportError
+
+REPORT_WIDTH = 1200  # CSS px: about the output area of a report on a laptop screen
 
 
 def execute_notebook(nb, path: Path, *, timeout: float, kernel_name: str | None):
@@ -21,8 +24,10 @@ def execute_notebook(nb, path: Path, *, timeout: float, kernel_name: str | None)
         resources={"metadata": {"path": str(path.resolve().parent)}},
         store_widget_state=True,
     )
+    # no browser reports a width while the report runs: views reduce their data for the page's
+    env = {**os.environ, "OBI_VIEW_WIDTH": str(REPORT_WIDTH)}
     try:
-        client.execute()
+        client.execute(env=env)
     except CellExecutionError as exc:
         index = _failed_cell(nb)
         where = f"cell {index + 1}" if index is not None else "a cell"

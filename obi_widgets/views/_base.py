@@ -9,6 +9,7 @@ links the views without the kernel.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import anywidget
@@ -30,6 +31,15 @@ def bundle(name: str, suffix: str = ".js") -> Path:
             "(pip and uv do this automatically when they install the package)"
         )
     return path
+
+
+def assumed_width() -> int:
+    """CSS px a view assumes until a browser reports its width: ``$OBI_VIEW_WIDTH``, else 800.
+
+    A report's kernel runs with no browser, so :func:`obi_widgets.report.export_html` sets it to
+    the width of the page's output area (1200), and the views reduce their data for that width."""
+    raw = os.environ.get("OBI_VIEW_WIDTH", "")
+    return int(raw) if raw.isdigit() and 100 <= int(raw) <= 8000 else 800
 
 
 def finite_or_none(x) -> float | None:
@@ -89,7 +99,11 @@ class SourceView(ObiWidget):
         sync=True, **widget_serialization
     )
     height = t.Int(320, help="Height of the plot in CSS pixels.").tag(sync=True)
-    _width = t.Int(800, help="Width of the view in CSS pixels, reported by the front-end.").tag(sync=True)
+    _width = t.Int(help="Width of the view in CSS pixels, reported by the front-end.").tag(sync=True)
+
+    @t.default("_width")
+    def _assumed_width(self) -> int:
+        return assumed_width()
 
     def __init__(self, source_or_book, trades=None, *, height: int | None = None, **kwargs):
         self._source_observers: list = []  # (handler, names) to drop on close()
