@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import re
+import shutil
 
 import nbformat
 import pytest
@@ -14,6 +15,8 @@ from obi_widgets import ReportError, cli
 from obi_widgets.report import export_html
 from obi_widgets.report._page import needs_math
 from obi_widgets.report._runtime import RUNTIME, inline_script, module_bundle, widget_modules
+
+from .conftest import ROOT
 
 SMALL = [
     "import ipywidgets as w\nimport obi_widgets as ow\nfrom obi_widgets import datasets",
@@ -33,7 +36,9 @@ def write_notebook(path, cells, markdown="# A small report\n\nImbalance $I = (Q^
 @pytest.fixture(scope="module")
 def small_report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    nb = write_notebook(folder / "small.ipynb", SMALL)
+    shutil.copy(ROOT / "docs" / "depth_chart.png", folder / "picture.png")
+    text = "# A small report\n\nImbalance $I = (Q^b - Q^a)/(Q^b + Q^a)$.\n\n![the depth chart](picture.png)"
+    nb = write_notebook(folder / "small.ipynb", SMALL, markdown=text)
     report = export_html(nb, folder / "out" / "small.html")
     return report, report.path.read_text(encoding="utf-8")
 
@@ -125,6 +130,9 @@ def test_report_inlines_everything(small_report):
     assert {m["model_name"] for m in models} >= {"IntSliderModel", "AnyModel"}
     assert len(re.findall(r'<script type="application/vnd.jupyter.widget-view\+json">', html)) == 2
     assert "Report made with obi_widgets" in html
+    # the markdown's image is inlined, not linked
+    png = base64.b64encode((ROOT / "docs" / "depth_chart.png").read_bytes()).decode()
+    assert f'src="data:image/png;base64,{png}"' in html and "picture.png" not in html
 
 
 def test_command_line(small_report, tmp_path, capsys):
@@ -146,6 +154,8 @@ def test_saved_widget_state_without_executing(tmp_path):
     saved = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     report = export_html(path, tmp_path / "saved.html", execute=False)
     html = report.path.read_text(encoding="utf-8")
-    state = json.loads(re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S).group(1))
+    state = json.loads(
+        re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html, re.S).group(1)
+    )
     assert set(state["state"]) == set(saved) and report.models == len(saved)
     assert nbformat.read(path, as_version=4).cells[2].outputs == nb.cells[2].outputs  # the notebook is untouched

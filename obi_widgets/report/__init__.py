@@ -80,7 +80,7 @@ def export_html(
         raise ReportError(f"{src}: not a readable notebook ({type(exc).__name__}: {exc})") from None
     if execute:
         nb = execute_notebook(nb, src, timeout=timeout, kernel_name=kernel_name)
-    html = render_page(nb, title=src.stem, theme=theme, include_code=include_code)
+    html = render_page(nb, title=src.stem, folder=str(src.resolve().parent), theme=theme, include_code=include_code)
     out = Path(output) if output is not None else src.with_suffix(".html")
     out.parent.mkdir(parents=True, exist_ok=True)
     data = html.encode("utf-8")

@@ -36,8 +36,9 @@ def needs_math(nb) -> bool:
     return any(cell.cell_type == "markdown" and _MATH.search(cell.source) for cell in nb.cells)
 
 
-def render_page(nb, *, title: str, theme: str = "light", include_code: bool = True) -> str:
-    """The report's HTML for notebook ``nb`` (which must hold its widget state in its metadata)."""
+def render_page(nb, *, title: str, folder: str, theme: str = "light", include_code: bool = True) -> str:
+    """The report's HTML for notebook ``nb`` (which must hold its widget state in its metadata);
+    ``folder``: where the markdown's relative image paths are read from (inlined as data: URLs)."""
     from nbconvert import HTMLExporter
 
     from .. import __version__
@@ -69,6 +70,6 @@ def render_page(nb, *, title: str, theme: str = "light", include_code: bool = Tr
         exclude_input=not include_code,
         theme=theme,
     )
-    resources = {"metadata": {"name": title}, "obi": obi}
+    resources = {"metadata": {"name": title, "path": folder}, "obi": obi}
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     return html
