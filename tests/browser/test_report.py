@@ -164,3 +164,33 @@ def test_report_with_other_widget_libraries(browser, artifacts, tmp_path):
         assert record["errors"] == [], "\n".join(record["errors"])
     finally:
         context.close()
+
+
+def test_report_from_a_static_host(browser, reports, artifacts):
+    """The same file served by a plain static HTTP server (127.0.0.1): nothing else is asked for."""
+    import functools
+    import http.server
+    import threading
+
+    folder = reports["quickstart"].parent
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    asked, errors = [], []
+    context.route(
+        "**/*", lambda r: (asked.append(r.request.url), r.continue_() if r.request.url.startswith(base) else r.abort())
+    )
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(base + "quickstart.html")
+        page.wait_for_function(ALL_READY, timeout=60_000)
+        assert asked == [base + "quickstart.html"], asked  # one request: the page itself
+        assert errors == [], errors
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
