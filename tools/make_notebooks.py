@@ -102,9 +102,10 @@ chart.cursor""",
         "md",
         """## Everything at once: the dashboard
 
-One call lays out linked views over one shared source: the Replay bar (play, step, scrub), the
-depth heat map with the trades, the ladder, the imbalance timeline, the depth chart and a gauge.
-Press play: every view moves together. The links live in the browser, so they also work in a
+One call lays out linked views over one shared source of their own: the Replay bar (play, step,
+scrub), the depth heat map with the trades, the ladder, the imbalance timeline, the depth chart and
+a gauge. Press play: every view of the dashboard moves together (the chart above has its own
+source; `ow.Dashboard(chart.source)` would link it too). The links live in the browser, so they also work in a
 report exported with `obi-widgets report notebooks/quickstart.ipynb` (one HTML file that opens
 offline) and in a page served by `voila notebooks/quickstart.ipynb`.""",
     ),
