@@ -5,7 +5,7 @@
 // Arrangement: dashboard_layout.js.
 
 import { observeWidth, perFrame } from "../lib/canvas.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
 import depthChart from "./depth_chart.js";
@@ -36,7 +36,7 @@ const VIEWS = {
 export async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
-  const root = createRoot(el, "dashboard");
+  const root = createRoot(el, "dashboard", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const stats = child(header, "span", "obi-stat obi-dashboard-rows");
@@ -160,4 +160,4 @@ export async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

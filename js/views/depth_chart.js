@@ -4,7 +4,7 @@
 
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { kernelNote, reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { attachStrip, drawOverview } from "../lib/overview.js";
@@ -28,7 +28,7 @@ const OVERVIEW_HEIGHT = 58;
 async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
-  const root = createRoot(el, "depth-chart");
+  const root = createRoot(el, "depth-chart", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const timeEl = child(header, "span", "obi-stat obi-time");
@@ -324,4 +324,4 @@ async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

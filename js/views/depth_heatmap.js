@@ -6,7 +6,7 @@
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { lut } from "../lib/colormap.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { panRange, zoomRange } from "../lib/ranges.js";
 import { throttle } from "../lib/throttle.js";
 import { kernelNote, kernelReachable, reportWidth, setAndSave } from "../lib/live_save.js";
@@ -35,7 +35,7 @@ const DOT_PX = 6; // raster slices per trade-dot slice (as in Python): a live ra
 async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
-  const root = createRoot(el, "depth-heatmap");
+  const root = createRoot(el, "depth-heatmap", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const spanEl = child(header, "span", "obi-stat obi-span");
@@ -402,4 +402,4 @@ async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

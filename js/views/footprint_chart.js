@@ -7,7 +7,7 @@
 
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { panRange, zoomRange } from "../lib/ranges.js";
@@ -32,7 +32,7 @@ const SEND_MS = 120;
 export async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
-  const root = createRoot(el, "footprint-chart");
+  const root = createRoot(el, "footprint-chart", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const spanEl = child(header, "span", "obi-stat obi-span");
@@ -260,4 +260,4 @@ export async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

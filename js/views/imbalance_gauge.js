@@ -5,7 +5,7 @@
 
 import { decode } from "../lib/buffers.js";
 import { observeWidth, perFrame } from "../lib/canvas.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { imbalanceLabel } from "../lib/imbalance_label.js";
 import { kernelNote } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
@@ -54,7 +54,7 @@ function set(node, attrs) {
 export async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
-  const root = createRoot(el, "imbalance-gauge");
+  const root = createRoot(el, "imbalance-gauge", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const labelEl = child(header, "span", "obi-stat obi-gauge-label");
@@ -267,4 +267,4 @@ export async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

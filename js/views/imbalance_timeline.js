@@ -5,7 +5,7 @@
 
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { panRange, zoomRange } from "../lib/ranges.js";
 import { throttle } from "../lib/throttle.js";
 import { kernelReachable, reportWidth } from "../lib/live_save.js";
@@ -27,7 +27,7 @@ const MIN_SPAN_MS = 1e-3; // the shortest zoom: a microsecond
 async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
-  const root = createRoot(el, "imbalance-timeline");
+  const root = createRoot(el, "imbalance-timeline", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const rangeEl = child(header, "span", "obi-stat obi-range");
@@ -273,4 +273,4 @@ async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

@@ -5,7 +5,7 @@
 
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { kernelNote, reportWidth } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { decimalsFor, formatSize } from "../lib/scales.js";
@@ -27,7 +27,7 @@ const HEAD_H = 22;
 async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
-  const root = createRoot(el, "ladder");
+  const root = createRoot(el, "ladder", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const timeEl = child(header, "span", "obi-stat obi-time");
@@ -258,4 +258,4 @@ async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

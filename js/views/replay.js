@@ -6,7 +6,7 @@
 // a second. Python side: obi_widgets/views/replay.py.
 
 import { fitCanvas, observeWidth, perFrame } from "../lib/canvas.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { reportWidth, saveChanges } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
@@ -23,7 +23,7 @@ async function render({ model, el }) {
   const source = await sourceOf(model);
   const shared = source.model;
   const d = new Disposer();
-  const root = createRoot(el, "replay");
+  const root = createRoot(el, "replay", model);
   root.setAttribute("aria-label", "replay controls: space plays or pauses, arrow keys step one row");
   const bar = child(root, "div", "obi-replay-bar");
   const buttons = child(bar, "div", "obi-replay-buttons");
@@ -250,4 +250,4 @@ async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

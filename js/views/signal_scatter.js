@@ -8,7 +8,7 @@
 import { decode } from "../lib/buffers.js";
 import { fitCanvas, perFrame } from "../lib/canvas.js";
 import { lut } from "../lib/colormap.js";
-import { child, createRoot, markPainted } from "../lib/dom.js";
+import { child, createRoot, markPainted, viewRender } from "../lib/dom.js";
 import { reportWidth, saveChanges } from "../lib/live_save.js";
 import { Disposer } from "../lib/model.js";
 import { sourceOf } from "../lib/source.js";
@@ -27,7 +27,7 @@ const CLICK_DELAY_MS = 260; // a second click within this turns the click into a
 export async function render({ model, el }) {
   const source = model.get("source") ? await sourceOf(model) : null;
   const d = new Disposer();
-  const root = createRoot(el, "signal-scatter");
+  const root = createRoot(el, "signal-scatter", model);
   const header = child(root, "div", "obi-header");
   const title = child(header, "span", "obi-title");
   const countsEl = child(header, "span", "obi-stat obi-counts");
@@ -255,4 +255,4 @@ export async function render({ model, el }) {
   };
 }
 
-export default { render };
+export default { render: viewRender(render) };

@@ -17,6 +17,7 @@ import traitlets as t
 from ipywidgets import widget_serialization
 
 from ..errors import ParameterError
+from ._snapshot import SnapshotMixin
 from .source import BookSource, as_source
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -59,12 +60,14 @@ def positive_int(name: str, value, lo: int = 1, hi: int | None = None) -> int:
     return value
 
 
-class ObiWidget(anywidget.AnyWidget):
+class ObiWidget(SnapshotMixin, anywidget.AnyWidget):
     """Base of every obi_widgets view.
 
     Subclasses set ``_view_name_`` to the stem shared by their Python file and their JS file; the
     bundle ``static/<stem>.js`` (and ``static/<stem>.css`` if present) is attached automatically.
     ``repr()`` lists only the keys of ``_repr_keys`` so notebook outputs are deterministic.
+    ``view.to_png(path)`` writes the picture the browser drew (``_snapshot.py``); a displayed view
+    gets a static ``image/png`` in its notebook output after its first paint.
     """
 
     _view_name_: str = ""
