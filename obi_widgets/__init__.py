@@ -42,6 +42,13 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'obi_widgets' has no attribute {name!r}")
 
 
+def load_ipython_extension(ipython):
+    """``%load_ext obi_widgets``: registers the ``%obi`` line magic (``%obi open PATH``, ``%obi sim``)."""
+    from .jupyter.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
 def __dir__():
     return sorted(list(globals()) + list(_VIEWS))
 
