@@ -33,7 +33,7 @@ const VIEWS = {
 };
 
 /** @param {{ model: import("@anywidget/types").AnyModel, el: HTMLElement }} props */
-export async function render({ model, el }) {
+async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
   const root = createRoot(el, "dashboard", model);

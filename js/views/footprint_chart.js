@@ -29,7 +29,7 @@ const SEND_MS = 120;
 /**
  * @param {{ model: any, el: HTMLElement }} props
  */
-export async function render({ model, el }) {
+async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
   const root = createRoot(el, "footprint-chart", model);

@@ -51,7 +51,7 @@ function set(node, attrs) {
 }
 
 /** @param {{ model: import("@anywidget/types").AnyModel, el: HTMLElement }} props */
-export async function render({ model, el }) {
+async function render({ model, el }) {
   const source = await sourceOf(model);
   const d = new Disposer();
   const root = createRoot(el, "imbalance-gauge", model);

@@ -24,7 +24,7 @@ const DRAG_PX = 4;
 const CLICK_DELAY_MS = 260; // a second click within this turns the click into a double-click
 
 /** @param {{ model: import("@anywidget/types").AnyModel, el: HTMLElement }} props */
-export async function render({ model, el }) {
+async function render({ model, el }) {
   const source = model.get("source") ? await sourceOf(model) : null;
   const d = new Disposer();
   const root = createRoot(el, "signal-scatter", model);
