@@ -132,6 +132,22 @@ def test_bad_arguments(shell, heat, tmp_path):
         heat.to_png(42)
 
 
+def test_request_sent_again_when_a_view_paints(shell, heat, tmp_path):
+    # to_png in the cell that displays the view: the browser has no view listening yet
+    sent = []
+    heat.comm.publish_msg = lambda msg_type, data=None, **kw: sent.append(data)
+    with capture_output():
+        display(heat)
+    export = heat.to_png(tmp_path / "early.png")
+    from_browser(heat, {"type": "obi-painted", "top_level": True})
+    requests = [d["content"] for d in sent if d.get("method") == "custom"]
+    assert [r["id"] for r in requests] == [export.id, export.id]
+    assert requests[1] == {"type": "obi-png", "id": export.id, "scale": 2.0, "timeout": 30.0}
+    from_browser(heat, {"type": "obi-png", "id": export.id}, [tiny_png(5, 5)])
+    from_browser(heat, {"type": "obi-painted", "top_level": True})  # answered: nothing more to send
+    assert len([d for d in sent if d.get("method") == "custom"]) == 2
+
+
 def test_painted_elsewhere_is_enough(heat, tmp_path):
     # shown inside another widget (no display of its own): the browser's first-paint message
     from_browser(heat, {"type": "obi-painted", "top_level": False})

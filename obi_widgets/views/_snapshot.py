@@ -7,7 +7,8 @@ The browser side is ``js/lib/snapshot.js``. Messages on the view's comm (``self.
   the view composes its root into a PNG and answers ``{"type": "obi-png", "id", "width",
   "height", "css_width", "css_height", "scale"}`` with the PNG as the one buffer, or ``{"type":
   "obi-png", "id", "error"}``. The first answer wins.
-* browser -> Python ``{"type": "obi-painted"}`` after a view's first paint (a front end drew it),
+* browser -> Python ``{"type": "obi-painted"}`` after a view's first paint (a front end drew it;
+  the requests still unanswered are sent again: one sent before the view existed was lost),
   and, for a view displayed on its own (not a Dashboard's panel), ``{"type": "obi-static"}`` with a
   small PNG: Python adds it as ``image/png`` to each display of the view that has none yet
   (``update_display``), so that a saved notebook shows a picture where widgets cannot render. At
@@ -178,8 +179,11 @@ class SnapshotMixin:
             )
         export = PngExport(target, float(scale), float(timeout), uuid.uuid4().hex)
         self._png_requests[export.id] = export
-        self.send({"type": "obi-png", "id": export.id, "scale": float(scale), "timeout": float(timeout)})  # type: ignore[attr-defined]
+        self._send_request(export)
         return export
+
+    def _send_request(self, export: PngExport) -> None:
+        self.send({"type": "obi-png", "id": export.id, "scale": export.scale, "timeout": export.timeout})  # type: ignore[attr-defined]
 
     # -- messages from the browser ---------------------------------------------------------------
     def _on_snapshot_msg(self, _widget, content, buffers) -> None:
@@ -199,6 +203,10 @@ class SnapshotMixin:
                 export._finish(None, str(exc))
         elif kind == "obi-painted":
             self._painted += 1
+            # a request sent before this view existed in the browser (to_png in the cell that
+            # displays it) found no listener there: ask again, now that a view listens
+            for export in list(self._png_requests.values()):
+                self._send_request(export)
         elif kind == "obi-static" and buffers:
             self._painted += 1
             self._add_static_image(bytes(buffers[0]))

@@ -212,6 +212,21 @@ def test_to_png_matches_screen_and_download(lab, page, artifacts, tmp_path):
     w, h = page.evaluate(ROOT_SIZE, top_root("ladder"))
     assert png_size(data) == (round(w * 2), round(h * 2))
 
+    # to_png in the cell that displays the view (asked before the view exists in the browser)
+    early = out / "early.png"
+    run_code(
+        page,
+        f"from IPython.display import display\nv2 = ow.DepthChart(src, height=150)\ndisplay(v2)\ne2 = v2.to_png({str(early)!r})",
+    )
+    data = wait_file(early)
+    w, h = page.evaluate(
+        f"""() => {{
+          const r = [...document.querySelectorAll('{top_root("depth")}')].pop().getBoundingClientRect();
+          return [r.width, r.height];
+        }}"""
+    )
+    assert png_size(data) == (round(w * 2), round(h * 2)), (png_size(data), w, h)
+
     # the download button: one per displayed widget (the dashboard's panels have none)
     assert page.locator(".obi-dashboard .obi-snapshot").count() == 1
     assert page.locator(f"{top_root('heat')} > .obi-snapshot").count() == 1
