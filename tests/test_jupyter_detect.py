@@ -10,6 +10,7 @@ result, called here directly.
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -18,11 +19,20 @@ import numpy as np
 import pytest
 
 from obi_widgets import datasets
-from obi_widgets.views.dashboard import Dashboard
 from obi_widgets.errors import DataFormatError
 from obi_widgets.io import read_binance, read_lobster, read_parquet, to_parquet
 from obi_widgets.io.tardis import read_tardis_book, read_tardis_snapshots, read_tardis_trades
-from obi_widgets.jupyter import FileKind, detect, sim_code, sim_notebook, starter_notebook
+from obi_widgets.jupyter import (
+    FileKind,
+    describe,
+    detect,
+    sim_code,
+    sim_notebook,
+    starter_notebook,
+    starter_path,
+    write_starter,
+)
+from obi_widgets.views.dashboard import Dashboard
 from tests.conftest import ROOT
 from tests.test_tardis import HEADER, L2_ROWS, SNAP5, TRADES, write
 
@@ -368,3 +378,48 @@ def test_sim_code_and_notebook(monkeypatch, tmp_path):
     nb = sim_notebook()
     nbformat.validate(nb)
     assert nb.cells[0].source.startswith("# Order-book notebook") and nb.cells[1].source == sim_code()
+
+
+def test_capture_starting_with_a_snapshot_longer_than_the_head(tmp_path):
+    levels = ",".join(f'["{60000 + i / 100:.2f}","0.5"]' for i in range(3000))  # ~60 KB per side
+    snap = f'1723161254206652067 {{"lastUpdateId":50093239218,"bids":[{levels}],"asks":[{levels}]}}\n'
+    assert len(snap) > 100_000
+    trade = (
+        '1723161254287896568 {"stream":"btcusdt@trade","data":{"e":"trade","E":1723161255343,"s":"BTCUSDT",'
+        '"t":3735683259,"p":"61837.63","q":"0.02","T":1723161255342,"m":true,"M":true}}\n'
+    )
+    kind = detect(write(tmp_path / "btcusdt_20240808.gz", snap + trade, gz=True))
+    assert kind.kind == "binance" and kind.paths == (tmp_path / "btcusdt_20240808.gz",)
+    assert not any("no REST depth snapshot" in n for n in kind.notes)
+    assert any("spot or USD-M futures is not told" in n for n in kind.notes)
+
+
+# -- what the extension calls: describe, starter_path, write_starter ------------------------------------
+def test_describe_ok_and_not_ok(tmp_path):
+    f = write(tmp_path / "deribit_incremental_book_L2_2020-04-01_BTC-PERPETUAL.csv.gz", L2_TEXT, gz=True)
+    d = describe(f, levels=4)
+    assert d["ok"] and d["kind"] == "tardis-incremental" and d["paths"] == [f.name] and d["roles"] == ["l2"]
+    assert f"read_tardis_book('{f.name}', levels=4)" in d["code"]
+    nb = nbformat.reads(d["notebook"], as_version=4)
+    assert nb.cells[1].source == d["code"]
+    json.dumps(d)  # JSON-able as it is
+    bad = describe(tmp_path / "gone.csv")
+    assert bad == {"ok": False, "path": str(tmp_path / "gone.csv"), "reason": f"{tmp_path / 'gone.csv'}: not found"}
+
+
+@pytest.mark.realdata
+def test_write_starter_beside_the_file_never_overwrites(aapl_files, tmp_path, monkeypatch):
+    pair = [Path(shutil.copy(p, tmp_path)) for p in aapl_files]
+    first = write_starter(pair[0], levels=3)
+    assert first == tmp_path / "AAPL_2012-06-21_34200000_57600000_message_10_first999.ipynb"
+    second = write_starter(pair[0])
+    assert second.name == "AAPL_2012-06-21_34200000_57600000_message_10_first999-1.ipynb"
+    assert starter_path(pair[0]).name.endswith("first999-2.ipynb")
+    nb = nbformat.read(first, as_version=4)
+    nbformat.validate(nb)
+    dash = run_in(tmp_path, nb.cells[1].source, monkeypatch)  # the saved notebook's code runs beside it
+    same_book(dash.source.book, read_lobster(*aapl_files)[0])
+    unreadable = write(tmp_path / "notes.txt", "hello\n")
+    with pytest.raises(DataFormatError, match="does not look like"):
+        write_starter(unreadable)
+    assert not (tmp_path / "notes.ipynb").exists()

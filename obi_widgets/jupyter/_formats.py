@@ -296,8 +296,10 @@ def binance(path: Path, head: Head) -> FileKind:
         notes.append(
             f"the capture goes on in {', '.join(p.name for p in later[:3])}" + (" ..." if len(later) > 3 else "")
         )
-    mk = {"spot": "spot", "futures": "USD-M futures"}.get(market or "", "spot or futures not told by the first lines")
-    label = f"Binance {mk} capture" + (f" {symbol}" if symbol else "")
+    mk = {"spot": "spot ", "futures": "USD-M futures "}.get(market or "", "")
+    label = f"Binance {mk}capture" + (f" {symbol}" if symbol else "")
+    if market is None:
+        notes.append("spot or USD-M futures is not told by its first lines (no depth update there)")
     if len(files) > 1:
         label += f" ({len(files)} files)"
     return FileKind(

@@ -7,6 +7,10 @@ the data is, what the views show) and the code cell of :meth:`FileKind.code` / :
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from ..errors import DataFormatError
 from ._kind import FileKind, check_levels
 from .detect import detect
 
@@ -50,7 +54,7 @@ def starter_notebook(path, levels: int | None = None, relative_to=None):
     :class:`~obi_widgets.errors.DataFormatError` when the kit cannot read the file.
     """
     kind = path if isinstance(path, FileKind) else detect(path)
-    title = kind.label.split(":")[0] if kind.kind == "parquet" else kind.label.split(",")[0].split(" (")[0]
+    title = kind.label.split(" (")[0]
     return _notebook(title, _about(kind), kind.code(levels, relative_to=relative_to))
 
 
@@ -86,4 +90,84 @@ def sim_notebook(seed: int = 0, n_events: int | None = None, levels: int | None 
     return _notebook("Order-book notebook", about, sim_code(seed, n_events, levels))
 
 
-__all__ = ["starter_notebook", "sim_code", "sim_notebook", "VIEWS_TEXT"]
+def starter_path(path) -> Path:
+    """Where the starter notebook of ``path`` goes: beside it, named after it (``<name>.ipynb``, the
+    ``.csv``/``.gz`` extensions dropped), with ``-1``, ``-2``, ... added when that name is taken."""
+    p = Path(path)
+    stem = p.name
+    for ext in (".gz", ".csv", ".txt", ".jsonl", ".parquet"):
+        if stem.lower().endswith(ext):
+            stem = stem[: -len(ext)]
+    stem = stem or "order_book"
+    target = p.parent / f"{stem}.ipynb"
+    n = 0
+    while target.exists():
+        n += 1
+        target = p.parent / f"{stem}-{n}.ipynb"
+    return target
+
+
+def write_starter(path, levels: int | None = None) -> Path:
+    """Write the starter notebook of ``path`` beside it (:func:`starter_path`) and return its path.
+
+    Raises :class:`~obi_widgets.errors.DataFormatError` (the kit cannot read the file: nothing is
+    written) or OSError (the folder is not writable)."""
+    import nbformat
+
+    kind = detect(path)
+    target = starter_path(kind.source)
+    nb = starter_notebook(kind, levels, relative_to=target.parent)
+    with open(target, "x", encoding="utf-8") as f:  # "x": never overwrite a notebook that appeared meanwhile
+        nbformat.write(nb, f)
+    return target
+
+
+def describe(path, levels: int | None = None, relative_to=None) -> dict:
+    """What :func:`detect` says about ``path``, as a JSON-able dict that never raises for a file the kit
+    cannot read (for the JupyterLab extension's notification).
+
+    ``{"ok": True, "kind", "label", "paths", "roles", "levels", "symbol", "market", "instrument",
+    "notes", "code", "notebook"}`` (``paths`` relative to ``relative_to``, default the file's folder;
+    ``notebook``: the nbformat JSON text of :func:`starter_notebook`), or
+    ``{"ok": False, "path", "reason"}`` with the reason of the DataFormatError.
+    """
+    import nbformat
+
+    try:
+        kind = detect(path)
+    except DataFormatError as exc:
+        return {"ok": False, "path": str(path), "reason": str(exc)}
+    base = kind.source.parent if relative_to is None else Path(relative_to)
+    from ._kind import _relative
+
+    return {
+        "ok": True,
+        "kind": kind.kind,
+        "label": kind.label,
+        "paths": [_relative(p, base) for p in kind.paths],
+        "roles": list(kind.roles),
+        "levels": kind.levels,
+        "symbol": kind.symbol,
+        "market": kind.market,
+        "instrument": kind.instrument,
+        "notes": list(kind.notes),
+        "code": kind.code(levels, relative_to=base),
+        "notebook": nbformat.writes(starter_notebook(kind, levels, relative_to=base)),
+    }
+
+
+def describe_json(path, levels: int | None = None, relative_to=None) -> str:
+    """:func:`describe` as JSON text."""
+    return json.dumps(describe(path, levels, relative_to))
+
+
+__all__ = [
+    "starter_notebook",
+    "starter_path",
+    "write_starter",
+    "describe",
+    "describe_json",
+    "sim_code",
+    "sim_notebook",
+    "VIEWS_TEXT",
+]
