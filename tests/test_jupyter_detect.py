@@ -423,3 +423,16 @@ def test_write_starter_beside_the_file_never_overwrites(aapl_files, tmp_path, mo
     with pytest.raises(DataFormatError, match="does not look like"):
         write_starter(unreadable)
     assert not (tmp_path / "notes.ipynb").exists()
+
+
+def test_gzip_members_padding_and_a_truncated_stream(tmp_path, monkeypatch):
+    f = tmp_path / "deribit_incremental_book_L2_2020-04-01_BTC-PERPETUAL.csv.gz"
+    rows = "\n".join(L2_ROWS) + "\n"
+    f.write_bytes(gzip.compress(HEADER.encode()) + b"\x00" * 16 + gzip.compress(rows.encode()))
+    kind = detect(f)  # the symbol comes from the first data row, in the second member
+    assert kind.kind == "tardis-incremental" and kind.symbol == "BTC-PERPETUAL"
+    dash = run_in(tmp_path, kind.code(), monkeypatch)
+    same_book(dash.source.book, read_tardis_book(f, levels=10).book)
+    cut = tmp_path / "cut_incremental_book_L2.csv.gz"
+    cut.write_bytes(gzip.compress(L2_TEXT.encode())[:-12])  # the stream's end is missing
+    assert detect(cut).kind == "tardis-incremental"  # the head is there; the loader names the break

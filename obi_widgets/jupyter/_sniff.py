@@ -16,7 +16,7 @@ from pathlib import Path
 from ..errors import DataFormatError
 
 HEAD_BYTES = 64 << 10  # text looked at (decompressed): the Binance REST snapshot line is ~50 KB
-_RAW_BYTES = 1 << 20  # compressed bytes read at most to get HEAD_BYTES of text
+_RAW_PIECE = 16 << 10  # compressed bytes read at a time
 SHOWN = 80  # characters of a first line quoted in an error message
 
 #: binary formats told from their first bytes: magic -> what it is
@@ -72,18 +72,19 @@ def magic_of(path: Path) -> str | None:
 
 
 def read_head(path: Path, size: int = HEAD_BYTES) -> Head:
-    """The first ``size`` bytes of the file's text (gzip inflated, whatever the name says).
+    """The first ``size`` bytes of the file's text (gzip inflated, whatever the name says); no more
+    than that is read (and inflated) from the file.
 
     Raises DataFormatError when the gzip stream is corrupt before any text, or when the text is not
     UTF-8 (a binary file)."""
     with open(path, "rb") as f:
-        raw = f.read(_RAW_BYTES if size < _RAW_BYTES else size)
-        more = bool(f.read(1))
-    gz = raw[:2] == b"\x1f\x8b"
-    if gz:
-        data, whole = _inflate(path, raw, size, more)
-    else:
-        data, whole = raw[:size], len(raw) <= size and not more
+        gz = f.read(2) == b"\x1f\x8b"
+        f.seek(0)
+        if gz:
+            data, whole = _inflate(path, f, size)
+        else:
+            raw = f.read(size + 1)
+            data, whole = raw[:size], len(raw) <= size
     if b"\x00" in data:
         raise DataFormatError(f"{path}: a binary file (it holds NUL bytes), not text")
     try:
@@ -97,26 +98,36 @@ def read_head(path: Path, size: int = HEAD_BYTES) -> Head:
     return Head(text, whole, gz)
 
 
-def _inflate(path: Path, raw: bytes, size: int, more: bool) -> tuple[bytes, bool]:
-    """Up to ``size`` bytes of text from the gzip bytes ``raw`` (several members too), and whether
-    that is all of the file's text."""
-    out = b""
-    buf = raw
-    while True:
-        d = zlib.decompressobj(wbits=31)
+def _inflate(path: Path, f, size: int) -> tuple[bytes, bool]:
+    """Up to ``size`` bytes of text from the gzip file ``f`` (several members too, zero padding
+    between them skipped), and whether that is all of its text (a truncated stream gives the text
+    before the break: the loader names the break)."""
+    out = bytearray()
+    d = zlib.decompressobj(wbits=31)
+    buf = b""
+    boundary = False  # between two members: zero padding may come
+    while len(out) < size:
+        if not buf:
+            buf = f.read(_RAW_PIECE)
+            if not buf:
+                return bytes(out), True
+        if boundary:
+            buf = buf.lstrip(b"\x00")
+            if not buf:
+                continue
+            boundary = False
         try:
             out += d.decompress(buf, size - len(out))
         except zlib.error as exc:
             if out:  # a later member is damaged: what came before is still the head
-                return out, False
+                return bytes(out), False
             raise DataFormatError(f"{path}: a corrupt gzip file ({exc})") from None
-        if len(out) >= size:
-            return out, False
-        if not d.eof:  # the bytes read end inside this member
-            return out, not more
-        buf = d.unused_data.lstrip(b"\x00")  # zero padding after a member is allowed
-        if not buf:
-            return out, not more
+        if d.eof:
+            buf, boundary = d.unused_data, True
+            d = zlib.decompressobj(wbits=31)
+        else:
+            buf = d.unconsumed_tail
+    return bytes(out[:size]), False
 
 
 def shorten(line: str, n: int = SHOWN) -> str:
