@@ -436,3 +436,8 @@ def test_gzip_members_padding_and_a_truncated_stream(tmp_path, monkeypatch):
     cut = tmp_path / "cut_incremental_book_L2.csv.gz"
     cut.write_bytes(gzip.compress(L2_TEXT.encode())[:-12])  # the stream's end is missing
     assert detect(cut).kind == "tardis-incremental"  # the head is there; the loader names the break
+
+
+def test_tardis_header_without_rows(tmp_path):
+    with pytest.raises(DataFormatError, match=r"a Tardis trades header and no data row"):
+        detect(write(tmp_path / "binance_trades_2020-04-01_BTCUSDT.csv", TRADES.split("\n")[0] + "\n"))

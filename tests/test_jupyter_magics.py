@@ -137,3 +137,14 @@ def test_load_ext_and_import_stay_lazy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert out.stdout.split() == ["False", "True"], out.stderr
+
+
+def test_a_file_the_loader_rejects_is_one_line_too(shell, tmp_path):
+    # detected as a LOBSTER pair, but the orderbook has fewer rows than the messages: the loader says so
+    (tmp_path / "XYZ_2012-06-21_34200000_57600000_message_1.csv").write_text(
+        "34200.1,1,16113575,18,5853300,1\n34200.2,1,16113576,18,5853300,1\n"
+    )
+    (tmp_path / "XYZ_2012-06-21_34200000_57600000_orderbook_1.csv").write_text("5859400,200,5853300,18\n")
+    result, _, stderr = run(shell, f"%obi open {tmp_path / 'XYZ_2012-06-21_34200000_57600000_message_1.csv'}")
+    line = one_line_usage_error(result, stderr)
+    assert "has 1 rows but" in line and "has 2" in line

@@ -169,6 +169,8 @@ def tardis(path: Path, head: Head, columns: list[str]) -> FileKind:
     kind, levels = tardis_header(path, columns)
     exchange = symbol = None
     lines = head.lines
+    if head.whole and not any(ln.strip() for ln in lines[1:]):
+        raise DataFormatError(f"{path}: a Tardis {_TARDIS_TITLE[kind]} header and no data row: nothing to show")
     if len(lines) > 1:
         row = dict(zip(columns, lines[1].split(",")))
         exchange, symbol = row.get("exchange") or None, row.get("symbol") or None
