@@ -441,3 +441,21 @@ def test_gzip_members_padding_and_a_truncated_stream(tmp_path, monkeypatch):
 def test_tardis_header_without_rows(tmp_path):
     with pytest.raises(DataFormatError, match=r"a Tardis trades header and no data row"):
         detect(write(tmp_path / "binance_trades_2020-04-01_BTCUSDT.csv", TRADES.split("\n")[0] + "\n"))
+
+
+@pytest.mark.realdata
+def test_written_starter_runs_in_a_fresh_kernel(aapl_files, tmp_path):
+    """The notebook the extension will open: executed by nbclient in a real kernel, beside its files."""
+    from nbclient import NotebookClient
+
+    pair = [Path(shutil.copy(p, tmp_path)) for p in aapl_files]
+    path = write_starter(pair[1])
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = nb.cells[1].outputs
+    assert [o.output_type for o in outputs if o.output_type == "error"] == []
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 1  # the Dashboard, as a widget view
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    model = state[views[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]]
+    assert "_panels" in model["state"] and model["state"]["title"].startswith("AAPL")  # a Dashboard's traits
