@@ -46,9 +46,32 @@ def open_fresh_copy(page, lab, notebook: Path) -> str:
     return name
 
 
-def run_all(page, timeout_ms: int = 180_000) -> None:
+# Every widget output of the notebook holds its static image (the kit adds one to each display after
+# the view's first paint, which makes JupyterLab render that output again) and every view is ready.
+STATIC_SETTLED = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  for (const cell of nb.widgets) {
+    if (cell.model.type !== 'code') continue;
+    for (let i = 0; i < cell.model.outputs.length; i++) {
+      const data = cell.model.outputs.get(i).data;
+      if (data['application/vnd.jupyter.widget-view+json'] && !data['image/png']) return false;
+    }
+  }
+  const views = [...document.querySelectorAll('.jp-OutputArea .obi-view')];
+  return views.every(v => v.dataset.obiReady === 'true');
+}"""
+
+
+def run_all(page, timeout_ms: int = 180_000, settle_ms: int = 30_000) -> None:
+    """Run every cell, wait until all have run, then until the views' displays have settled: each
+    got its static image and was rendered again (``settle_ms``; a view that is never painted, e.g.
+    scrolled out of a windowed notebook, only costs that wait)."""
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(ALL_EXECUTED, timeout=timeout_ms, polling=250)
+    try:
+        page.wait_for_function(STATIC_SETTLED, timeout=settle_ms, polling=250)
+    except Exception:  # playwright's TimeoutError: carry on, the test's own waits decide
+        pass
 
 
 def error_outputs(page) -> list[str]:

@@ -53,6 +53,7 @@ def test_quickstart_depth_chart(lab, page, artifacts):
 
     # A click at 80% of the overview strip moves the cursor; the kernel sees the new value.
     strip = chart.locator("canvas.obi-overview")
+    strip.scroll_into_view_if_needed()  # running a cell at the end scrolled the notebook to the dashboard
     box = strip.bounding_box()
     left, right = (float(v) for v in strip.get_attribute("data-obi-strip").split(","))
     page.mouse.click(box["x"] + left + 0.8 * (right - left), box["y"] + box["height"] / 2)
