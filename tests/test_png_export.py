@@ -18,7 +18,7 @@ from IPython.utils.capture import capture_output
 
 import obi_widgets as ow
 from obi_widgets import datasets
-from obi_widgets.errors import ParameterError
+from obi_widgets.errors import ParameterError, SnapshotError
 from obi_widgets.views._snapshot import WIDGET_MIME, PngExport, png_size
 
 
@@ -61,12 +61,12 @@ def heat(sim):
 
 def test_png_size_reads_ihdr():
     assert png_size(tiny_png(37, 5)) == (37, 5)
-    with pytest.raises(ParameterError, match="expected PNG bytes"):
+    with pytest.raises(SnapshotError, match="expected PNG bytes"):
         png_size(b"GIF89a" + b"\x00" * 30)
 
 
 def test_never_displayed_raises(heat, tmp_path):
-    with pytest.raises(ParameterError, match="has not been displayed.*display it"):
+    with pytest.raises(SnapshotError, match="has not been displayed.*display it"):
         heat.to_png(tmp_path / "h.png")
     assert not (tmp_path / "h.png").exists()
 
@@ -109,12 +109,12 @@ def test_browser_error_and_timeout(shell, heat, tmp_path):
     failed = heat.to_png(tmp_path / "f.png")
     from_browser(heat, {"type": "obi-png", "id": failed.id, "error": "the view is not laid out"})
     assert failed.done and "not laid out" in repr(failed)
-    with pytest.raises(ParameterError, match="could not make the PNG: the view is not laid out"):
+    with pytest.raises(SnapshotError, match="could not make the PNG: the view is not laid out"):
         asyncio.run(failed.wait())
     assert not (tmp_path / "f.png").exists()
 
     silent = heat.to_png(tmp_path / "s.png", timeout=0.1)
-    with pytest.raises(ParameterError, match="no front end answered within 0.1 s"):
+    with pytest.raises(SnapshotError, match="no front end answered within 0.1 s"):
         asyncio.run(silent.wait())
 
 
@@ -185,7 +185,7 @@ def test_static_image_once_per_display(shell, heat):
 def test_dashboard_panels(shell, sim, tmp_path):
     dash = ow.Dashboard(sim.book, sim.trades, panels=["heatmap", "ladder"], height=400)
     try:
-        with pytest.raises(ParameterError, match="has not been displayed"):
+        with pytest.raises(SnapshotError, match="has not been displayed"):
             dash.heatmap.to_png(tmp_path / "panel.png")
         with capture_output():
             display(dash)

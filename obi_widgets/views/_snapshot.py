@@ -29,7 +29,7 @@ import time
 import uuid
 from pathlib import Path
 
-from ..errors import ParameterError
+from ..errors import ParameterError, SnapshotError
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -37,9 +37,9 @@ MAX_SCALE = 8
 
 
 def png_size(data: bytes) -> tuple[int, int]:
-    """(width, height) of PNG bytes from their IHDR chunk; ParameterError when they are not a PNG."""
+    """(width, height) of PNG bytes from their IHDR chunk; SnapshotError when they are not a PNG."""
     if len(data) < 24 or data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR":
-        raise ParameterError(f"expected PNG bytes (signature and IHDR chunk), got {bytes(data[:16])!r}...")
+        raise SnapshotError(f"expected PNG bytes (signature and IHDR chunk), got {bytes(data[:16])!r}...")
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
@@ -76,18 +76,18 @@ class PngExport:
     async def wait(self) -> Path:
         """Wait for the browser's answer (at most ``timeout`` s) and return the path of the PNG.
 
-        Raises ParameterError when no front end answered in time or the browser failed.
+        Raises SnapshotError when no front end answered in time or the browser failed.
         """
         deadline = time.monotonic() + self.timeout
         while not self.done and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         if not self.done:
-            raise ParameterError(
+            raise SnapshotError(
                 f"to_png({str(self.path)!r}): no front end answered within {self.timeout:g} s: display "
                 "the view in an open notebook (and let it paint) first; the file is still written if one answers later"
             )
         if self.error:
-            raise ParameterError(f"to_png({str(self.path)!r}): the browser could not make the PNG: {self.error}")
+            raise SnapshotError(f"to_png({str(self.path)!r}): the browser could not make the PNG: {self.error}")
         return self.path
 
     def __await__(self):
@@ -153,8 +153,8 @@ class SnapshotMixin:
         The browser answers after the current cell ends (a running cell holds the kernel): the
         returned :class:`PngExport` says "pending" until then and the file is written when the
         answer arrives. ``await view.to_png(path)`` waits inside the cell instead (up to
-        ``timeout`` seconds; ParameterError when no front end answered) and returns the path.
-        The view (or its Dashboard) must have been displayed: otherwise ParameterError at once.
+        ``timeout`` seconds; SnapshotError when no front end answered) and returns the path.
+        The view (or its Dashboard) must have been displayed: otherwise SnapshotError at once.
         Works for a Dashboard (the whole dashboard) and for its panels (``dash.heatmap.to_png``).
         """
         if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= MAX_SCALE:
@@ -169,11 +169,11 @@ class SnapshotMixin:
             raise ParameterError(f"path must end in .png, got {str(target)!r}")
         name = type(self).__name__
         if getattr(self, "comm", None) is None:
-            raise ParameterError(
+            raise SnapshotError(
                 f"{name}.to_png: the widget is closed or not in a kernel: display it in a notebook first"
             )
         if not self._displayed():
-            raise ParameterError(
+            raise SnapshotError(
                 f"{name}.to_png: the view has not been displayed: display it (or its Dashboard) first, "
                 "let it paint, then call to_png (the browser draws the picture)"
             )
@@ -199,7 +199,7 @@ class SnapshotMixin:
                 return
             try:
                 export._finish(bytes(buffers[0]))
-            except (ParameterError, OSError) as exc:
+            except (SnapshotError, OSError) as exc:
                 export._finish(None, str(exc))
         elif kind == "obi-painted":
             self._painted += 1
@@ -218,7 +218,7 @@ class SnapshotMixin:
             return
         try:
             png_size(data)
-        except ParameterError:
+        except SnapshotError:
             return
         from IPython.display import update_display
 

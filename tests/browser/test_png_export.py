@@ -267,7 +267,7 @@ def test_never_displayed_view_raises(lab, page, tmp_path):
     open_fresh_copy(page, lab, nb)
     run_all(page)
     text = run_code(page, f"hidden.to_png({str(tmp_path / 'x.png')!r})")
-    assert "ParameterError" in text and "has not been displayed" in text, text
+    assert "SnapshotError" in text and "has not been displayed" in text, text
     assert not (tmp_path / "x.png").exists()
 
 
