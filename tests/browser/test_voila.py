@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from ..conftest import ROOT
+from .test_quickstart import NON_BLANK
 from .voila import Voila
 
 pytestmark = pytest.mark.browser
@@ -56,18 +57,6 @@ ALL_READY = """(n) => {
   return views.length > 0 && (n === null || views.length === n)
     && views.every((v) => v.dataset.obiReady === 'true')
     && outputs.every((o) => o.querySelector('.lm-Widget, .jupyter-widgets') && !o.textContent.includes('Loading widget'));
-}"""
-
-# Painted fraction and distinct colours of a canvas.
-PAINTED = """(sel) => {
-  const c = document.querySelector(sel);
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let painted = 0;
-  const colours = new Set();
-  for (let i = 0; i < d.length; i += 4) {
-    if (d[i + 3] > 0) { painted++; colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]); }
-  }
-  return { painted: painted / (c.width * c.height), colours: colours.size, width: c.width };
 }"""
 
 # data-obi-row of every view that shows one (the Signal scatter has none; none here).
@@ -165,7 +154,7 @@ def test_voila_quickstart(page, artifacts, tmp_path):
         assert "import obi_widgets" not in text and "ow.DepthChart(" not in text, "Voilà shows code"
 
         chart = page.locator(".obi-depth-chart").first  # the notebook's `chart` (its first view)
-        stats = page.evaluate(PAINTED, ".obi-depth-chart canvas.obi-depth")
+        stats = page.evaluate(NON_BLANK, ".obi-depth-chart canvas.obi-depth")
         assert stats["width"] > 300 and stats["painted"] > 0.05 and stats["colours"] > 10, stats
 
         # The notebook's last cell, chart.go_to(open + 1 min), ran in the kernel: the view shows
