@@ -254,7 +254,7 @@ def test_tardis_header_with_a_missing_column(tmp_path):
     with pytest.raises(DataFormatError, match=r"missing column\(s\) \['local_timestamp'\]"):
         detect(f)
     f = write(tmp_path / "s.csv", SNAP5.replace("bids[3].amount", "bids[3].size"))
-    with pytest.raises(DataFormatError, match=r"book_snapshot_5 header without column\(s\) \['bids\[3\].amount'\]"):
+    with pytest.raises(DataFormatError, match=r"book_snapshot columns missing: \['bids\[3\].amount'\]"):
         detect(f)
 
 

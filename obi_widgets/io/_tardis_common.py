@@ -16,6 +16,31 @@ US = 1_000  # Tardis times are microseconds
 BOOK_COLUMNS = ("exchange", "symbol", "timestamp", "local_timestamp", "is_snapshot", "side", "price", "amount")
 TRADE_COLUMNS = ("exchange", "symbol", "timestamp", "local_timestamp", "id", "side", "price", "amount")
 LEVEL_COLUMN = re.compile(r"^(asks|bids)\[(\d+)\]\.(price|amount)$")
+
+
+def snapshot_header(path, columns) -> tuple[int, dict[tuple[str, int, str], str]]:
+    """Levels per side of a ``book_snapshot_N`` header and its level columns
+    ``{(side, i, field): name}``; DataFormatError when none are there or some are missing."""
+    found: dict[tuple[str, int, str], str] = {}
+    for c in columns:
+        m = LEVEL_COLUMN.match(c)
+        if m:
+            found[(m.group(1), int(m.group(2)), m.group(3))] = c
+    n = 1 + max((k[1] for k in found), default=-1)
+    if n == 0:
+        raise DataFormatError(f"{path}: not a Tardis book_snapshot_N file: no asks[i].price / bids[i].price columns")
+    missing = [
+        f"{s}[{i}].{f}"
+        for i in range(n)
+        for s in ("asks", "bids")
+        for f in ("price", "amount")
+        if (s, i, f) not in found
+    ]
+    if missing:
+        raise DataFormatError(f"{path}: book_snapshot columns missing: {missing[:4]}")
+    return n, found
+
+
 _OFFSET_SAMPLE = 65_536  # clock offsets kept per block (a strided sample of its rows)
 
 

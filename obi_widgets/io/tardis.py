@@ -300,23 +300,7 @@ def read_tardis_book(
 
 # -- book_snapshot_N --------------------------------------------------------------------------
 def _snapshot_columns(path: Path, columns, levels: int | None, depth: int | None):
-    found: dict[tuple[str, int, str], str] = {}
-    for c in columns:
-        m = tc.LEVEL_COLUMN.match(c)
-        if m:
-            found[(m.group(1), int(m.group(2)), m.group(3))] = c
-    n_file = 1 + max((k[1] for k in found), default=-1)
-    if n_file == 0:
-        raise DataFormatError(f"{path}: not a Tardis book_snapshot_N file: no asks[i].price / bids[i].price columns")
-    missing = [
-        f"{s}[{i}].{f}"
-        for i in range(n_file)
-        for s in ("asks", "bids")
-        for f in ("price", "amount")
-        if (s, i, f) not in found
-    ]
-    if missing:
-        raise DataFormatError(f"{path}: book_snapshot columns missing: {missing[:4]}")
+    n_file, found = tc.snapshot_header(path, columns)
     L = n_file if levels is None else int(levels)
     if L < 1 or L > n_file:
         raise ParameterError(f"levels={levels!r}: {path} has {n_file} levels per side")

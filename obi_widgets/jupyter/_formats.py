@@ -102,22 +102,7 @@ _TARDIS_TITLE = {
 
 
 def _snapshot_levels(path: Path, columns: list[str]) -> int:
-    found = set()
-    for c in columns:
-        m = tc.LEVEL_COLUMN.match(c)
-        if m:
-            found.add((m.group(1), int(m.group(2)), m.group(3)))
-    n = 1 + max(k[1] for k in found)
-    missing = [
-        f"{s}[{i}].{f}"
-        for i in range(n)
-        for s in ("asks", "bids")
-        for f in ("price", "amount")
-        if (s, i, f) not in found
-    ]
-    if missing:
-        raise DataFormatError(f"{path}: a Tardis book_snapshot_{n} header without column(s) {missing[:4]}")
-    return n
+    return tc.snapshot_header(path, columns)[0]
 
 
 def tardis_header(path: Path, columns: list[str]) -> tuple[str, int | None]:
