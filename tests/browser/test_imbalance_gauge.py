@@ -44,7 +44,7 @@ STATE = """(el) => {
     wordText: q('.obi-gauge-word').textContent, needle: q('.obi-gauge-needle').getAttribute('visibility'),
     band: q('.obi-gauge-band').getAttribute('d'), spark: q('.obi-gauge-spark').getAttribute('d'),
     zones: el.querySelectorAll('.obi-gauge-zones path').length, approx: q('.obi-gauge-approx').hidden,
-    width: el.clientWidth, svgWidth: Number(q('svg').getAttribute('width')),
+    width: el.clientWidth, svgWidth: Number(q('svg.obi-gauge-svg').getAttribute('width')),
   };
 }"""
 
