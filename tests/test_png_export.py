@@ -37,6 +37,15 @@ def tiny_png(width: int, height: int) -> bytes:
     )
 
 
+def run_coroutine(coro):
+    """``coro``'s result, run on a fresh loop in its own thread: the browser tests (Playwright) leave
+    a loop marked running in pytest's thread, where ``asyncio.run`` refuses to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def from_browser(widget, content: dict, buffers=()) -> None:
     """A custom message from the front end, as the widget's comm delivers it."""
     widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": list(buffers)})
@@ -97,7 +106,7 @@ def test_answer_is_written_as_the_file(shell, heat, tmp_path):
     assert target.read_bytes() == png
     assert (export.width, export.height) == (120, 40)
     assert "written, 120x40 px" in repr(export)
-    assert asyncio.run(export.wait()) == target
+    assert run_coroutine(export.wait()) == target
     # a second front end's answer to the same request changes nothing
     from_browser(heat, {"type": "obi-png", "id": export.id}, [tiny_png(3, 3)])
     assert target.read_bytes() == png
@@ -110,12 +119,12 @@ def test_browser_error_and_timeout(shell, heat, tmp_path):
     from_browser(heat, {"type": "obi-png", "id": failed.id, "error": "the view is not laid out"})
     assert failed.done and "not laid out" in repr(failed)
     with pytest.raises(SnapshotError, match="could not make the PNG: the view is not laid out"):
-        asyncio.run(failed.wait())
+        run_coroutine(failed.wait())
     assert not (tmp_path / "f.png").exists()
 
     silent = heat.to_png(tmp_path / "s.png", timeout=0.1)
     with pytest.raises(SnapshotError, match="no front end answered within 0.1 s"):
-        asyncio.run(silent.wait())
+        run_coroutine(silent.wait())
 
 
 def test_bad_arguments(shell, heat, tmp_path):

@@ -68,9 +68,15 @@ def run_all(page, timeout_ms: int = 180_000, settle_ms: int = 30_000) -> None:
     scrolled out of a windowed notebook, only costs that wait)."""
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(ALL_EXECUTED, timeout=timeout_ms, polling=250)
+    settle(page, settle_ms)
+
+
+def settle(page, timeout_ms: int = 30_000) -> None:
+    """Wait (at most ``timeout_ms``) until every view's display got its static image and was
+    rendered again; a view that is never painted only costs the wait, the test's own checks decide."""
     try:
-        page.wait_for_function(STATIC_SETTLED, timeout=settle_ms, polling=250)
-    except Exception:  # playwright's TimeoutError: carry on, the test's own waits decide
+        page.wait_for_function(STATIC_SETTLED, timeout=timeout_ms, polling=250)
+    except Exception:  # playwright's TimeoutError
         pass
 
 
@@ -109,6 +115,7 @@ def run_code(page, source: str, timeout_s: float = 60.0) -> str:
             }"""
         )
         if out is not None:
+            settle(page)  # a view the cell displayed is rendered again once its static image arrives
             return out
         time.sleep(0.2)
     raise TimeoutError(f"cell {source!r} did not finish within {timeout_s} s")
