@@ -9,7 +9,7 @@
 
 import { ILayoutRestorer } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';
-import { PathExt, URLExt } from '@jupyterlab/coreutils';
+import { PageConfig, PathExt, URLExt } from '@jupyterlab/coreutils';
 import { ABCWidgetFactory, DocumentWidget, TextModelFactory } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser, IFileBrowserFactory } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -127,9 +127,14 @@ async function createAndRun(app, reply, dir) {
   const contents = app.serviceManager.contents;
   const path = await freePath(contents, dir, reply.name);
   await contents.save(path, { type: 'notebook', format: 'json', content: reply.notebook });
+  if (app.name !== 'JupyterLab') {
+    // Notebook 7 (and other single-document shells) show each notebook in its own browser tab
+    window.open(URLExt.join(PageConfig.getBaseUrl(), 'notebooks', URLExt.encodeParts(path)), '_blank');
+    return path;
+  }
   const widget = await app.commands.execute('docmanager:open', { path, factory: 'Notebook' });
   if (!widget || !widget.context) {
-    return path; // Notebook 7's file browser opens notebooks in their own tab, which runs them itself
+    return path;
   }
   await widget.context.ready;
   await widget.context.sessionContext.ready;
