@@ -8,13 +8,8 @@ file is in place. The extension's version is the package's.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,55 +17,30 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .browser.jupyterlab import free_port
+from ._server_process import ServerProcess
 from .conftest import ROOT
 
 TOKEN = "obi-test-token"
 
 
-class Server:
+class Server(ServerProcess):
     """A plain jupyter_server on 127.0.0.1 with a token, rooted at ``root``, in its own process group."""
 
     def __init__(self, root: Path, home: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env.update(
-            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-            JUPYTER_CONFIG_DIR=str(home / "config"),
-            IPYTHONDIR=str(home / "ipython"),
-        )
-        self.log_path = home / "server.log"
-        self._log = open(self.log_path, "w")
-        cmd = [
-            sys.executable,
-            "-m",
-            "jupyter_server",
+        args = [
             "--no-browser",
-            f"--port={self.port}",
+            "--port={port}",
             "--ServerApp.ip=127.0.0.1",
             "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={TOKEN}",
             f"--ServerApp.root_dir={root}",
             "--ServerApp.allow_root=True",
         ]
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        super().__init__("jupyter_server", "jupyter_server", args, home)
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter_server exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/status?token={TOKEN}", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.25)
-        raise RuntimeError(f"jupyter_server did not answer within {timeout} s:\n{self.log()}")
-
-    def log(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text()[-5000:]
+    def wait_ready(self, timeout: float = 60.0) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
+        """Wait until the server's REST API answers."""
+        super().wait_ready(f"/api/status?token={TOKEN}", timeout)
 
     def get(self, query: str, token: str | None = TOKEN) -> tuple[int, dict]:
         """GET /obi-widgets/starter?<query>: (status, JSON body)."""
@@ -86,16 +56,6 @@ class Server:
                 return err.code, json.loads(body)
             except ValueError:
                 return err.code, {"raw": body.decode(errors="replace")}
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
-        self._log.close()
 
 
 @pytest.fixture(scope="module")

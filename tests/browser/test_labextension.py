@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from .._server_process import ServerProcess, open_server_args
 from .notebook import ALL_EXECUTED, error_outputs
 
 pytestmark = pytest.mark.browser
@@ -179,65 +180,19 @@ def test_unreadable_file_gives_a_notification(lab, page, artifacts, folder, file
 @pytest.fixture
 def notebook7(tmp_path):
     """A Notebook 7 server (`jupyter notebook`) on 127.0.0.1, rooted at a fresh folder."""
-    import os
-    import signal
-    import time
-    import urllib.request
-
-    from .jupyterlab import free_port
-
     # no settings files: the JupyterLab ones of jupyterlab.SETTINGS name plugins Notebook 7's tree page
     # does not load, and it then throws "Cannot read properties of undefined (reading 'schema')"
     root, home = tmp_path / "root", tmp_path / "home"
     root.mkdir()
     (home / "settings").mkdir(parents=True)
-    env = dict(os.environ)
-    env.update(
-        JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        JUPYTER_CONFIG_DIR=str(home / "config"),
-        IPYTHONDIR=str(home / "ipython"),
-    )
-    port = free_port()
-    log = open(home / "notebook.log", "w")
-    cmd = [
-        sys.executable,
-        "-m",
-        "notebook",
-        "--no-browser",
-        f"--port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        "--ServerApp.port_retries=0",
-        "--IdentityProvider.token=",
-        "--ServerApp.password=",
-        "--ServerApp.disable_check_xsrf=True",
-        f"--ServerApp.root_dir={root}",
-        "--JupyterNotebookApp.expose_app_in_browser=True",
-        "--ServerApp.allow_root=True",
-    ]
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    args = [*open_server_args(root), "--JupyterNotebookApp.expose_app_in_browser=True"]
+    server = ServerProcess("Notebook 7", "notebook", args, home, env=env)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (home / "notebook.log").read_text()[-3000:]
-            try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "Notebook 7 did not start within 60 s"
-                time.sleep(0.25)
-        yield url, root
+        server.wait_ready("/api/status")
+        yield server.url, root
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-        log.close()
+        server.stop()
 
 
 def new_notebook_in_notebook7(notebook7, page, artifacts) -> list[str]:

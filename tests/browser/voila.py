@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from .jupyterlab import free_port
+from .._server_process import ServerProcess
 
 # A file Voilà always serves (its lab template's script): answering it means the server is up, without
 # opening the notebook's page (which would start a kernel and run the notebook).
@@ -53,7 +49,7 @@ def _descendants(pid: int) -> list[tuple[int, str]]:
     return found
 
 
-class Voila:
+class Voila(ServerProcess):
     """A Voilà server for ``notebook`` in its own process group, started from ``cwd``.
 
     ``theme``: Voilà's ``--theme`` (light or dark). ``home``: a fresh folder for the Jupyter
@@ -70,70 +66,33 @@ class Voila:
         extra_env: dict[str, str] | None = None,
     ):
         self.notebook = notebook
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        env = dict(os.environ)
-        env.update(
-            JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-            JUPYTER_CONFIG_DIR=str(home / "config"),
-            IPYTHONDIR=str(home / "ipython"),
-        )
-        env.update(extra_env or {})
-        self.log_path = home / "voila.log"
-        self._log = open(self.log_path, "w")
-        cmd = [
-            sys.executable,
-            "-m",
-            "voila",
+        args = [
             str(notebook),
             "--no-browser",
-            f"--port={self.port}",
+            "--port={port}",
             "--Voila.ip=127.0.0.1",
             "--Voila.port_retries=0",
             "--Voila.token=",
             f"--theme={theme}",
             # a failing cell shows its traceback in the page (the tests look for it) and in the log
             "--show_tracebacks=True",
+            # Notebook 7's lab extension (in the dev environment for its smoke test) needs Notebook's
+            # shell and logs errors in Voilà's; this list replaces the package's own (etc/jupyter/
+            # voila.json, checked in test_voila_config_keeps_the_lab_extension_out), so it names ours too
+            '--VoilaConfiguration.extension_denylist=["obi-widgets-jupyterlab", "@jupyter-notebook/lab-extension"]',
         ]
-        self.proc = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        super().__init__("Voilà", "voila", args, home, cwd=cwd, env=extra_env)
+        self.url = self.base + "/"
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = 60.0) -> None:  # pyright: ignore[reportIncompatibleMethodOverride]
         """Wait until the server answers (without opening the notebook's page)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Voilà exited early (code {self.proc.returncode}):\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url.rstrip("/") + PROBE, timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except urllib.error.HTTPError as exc:
-                raise RuntimeError(f"Voilà answered {PROBE} with HTTP {exc.code}:\n{self.log()}") from exc
-            except OSError:
-                time.sleep(0.25)
-        raise RuntimeError(f"Voilà did not answer within {timeout} s:\n{self.log()}")
-
-    def log(self) -> str:
-        """The last 5000 characters of the server's log."""
-        self._log.flush()
-        return self.log_path.read_text()[-5000:]
+        super().wait_ready(PROBE, timeout)
 
     def stop(self) -> None:
         """SIGTERM the server's process group (Voilà then shuts its kernels down), SIGKILL if it hangs;
         then SIGKILL, by PID, any process this server started that is still alive (a kernel)."""
         spawned = _descendants(self.proc.pid) if self.proc.poll() is None else []
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(timeout=5)
+        super().stop()
         deadline = time.monotonic() + 5
         for pid, started in spawned:
             while _start_time(pid) == started and time.monotonic() < deadline:
@@ -143,4 +102,3 @@ class Voila:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
-        self._log.close()
