@@ -16,6 +16,7 @@ and a click in a view reaches the kernel and comes back.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -282,3 +283,15 @@ def label_text(page, expected: str, server: Voila) -> None:
         raise AssertionError(
             f"the label set by the kernel never read {expected!r} (it reads {labels}): {exc}\nVoilà log:\n{server.log()}"
         ) from exc
+
+
+def test_voila_config_keeps_the_lab_extension_out():
+    """The package installs etc/jupyter/voila.json: Voilà pages load no obi-widgets-jupyterlab (its
+    file-browser and launcher modules are not in Voilà's shell and would fail to load)."""
+    import json
+
+    from jupyter_core.paths import jupyter_config_path
+
+    found = [Path(d) / "voila.json" for d in jupyter_config_path() if (Path(d) / "voila.json").is_file()]
+    lists = [json.loads(p.read_text()).get("VoilaConfiguration", {}).get("extension_denylist", []) for p in found]
+    assert any("obi-widgets-jupyterlab" in names for names in lists), found
