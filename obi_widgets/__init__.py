@@ -17,6 +17,7 @@ from .errors import (
     ObiError,
     ParameterError,
     ReportError,
+    SandboxError,
     SequenceGapError,
     SnapshotError,
     StoreError,
@@ -31,7 +32,7 @@ from .views._registry import EXPORTS as _VIEWS
 
 
 def __getattr__(name: str):
-    if name in ("live", "report"):  # feed adapters (websockets, asyncio), reports (nbconvert): on first use
+    if name in ("live", "report", "sandbox", "course"):  # feeds, reports, the teaching sandbox and course: on first use
         from importlib import import_module
 
         return import_module(f".{name}", __name__)
@@ -74,6 +75,7 @@ __all__ = [  # pyright: ignore[reportUnsupportedDunderAll] (the views come from 
     "ParameterError",
     "FeedError",
     "ReportError",
+    "SandboxError",
     "SnapshotError",
     "SequenceGapError",
     "StoreError",

@@ -73,3 +73,8 @@ __all__ = [
     "ReportError",
     "SnapshotError",
 ]
+
+
+class SandboxError(ObiError):
+    """An order-book sandbox action cannot be done: an unknown or already finished order id, a
+    price off the tick grid, a side or size that is not allowed, or an unknown scenario."""

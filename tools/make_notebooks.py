@@ -547,15 +547,28 @@ NOTEBOOKS = {
 }
 
 
+#: "md" markdown, "code" code, "exercise" a code cell for the student's answer (tagged), "solution" a
+#: worked solution (tagged, its source collapsed in JupyterLab)
+CELL_KINDS = ("md", "code", "exercise", "solution")
+
+
 def write(name: str, cells) -> Path:
+    """Write ``notebooks/<name>`` (a path below notebooks/, e.g. ``course/01_x.ipynb``) from ``cells``."""
     nb = nbformat.v4.new_notebook()
     nb.metadata = {
         "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
         "language_info": {"name": "python"},
     }
     for i, (kind, src) in enumerate(cells):
+        if kind not in CELL_KINDS:
+            raise ValueError(f"{name} cell {i}: kind must be one of {CELL_KINDS}, got {kind!r}")
         cell = nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src)
         cell["id"] = f"cell-{i:02d}"
+        if kind == "exercise":  # where the student writes an answer
+            cell.metadata["tags"] = ["exercise"]
+        elif kind == "solution":  # a worked solution, collapsed until the student opens it
+            cell.metadata["tags"] = ["solution"]
+            cell.metadata["jupyter"] = {"source_hidden": True}
         nb.cells.append(cell)
     path = Path(__file__).resolve().parent.parent / "notebooks" / name
     nbformat.write(nb, path)
