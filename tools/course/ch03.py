@@ -62,8 +62,10 @@ moves.head()""",
 Group the rows by their level-1 imbalance $I_t$ and, in each bucket, estimate
 $P(\Delta_t > 0 \mid \Delta_t \ne 0,\ I_t \in \text{bucket})$. Gould & Bonart (2016) use equal-width
 buckets of $I$ (`binning="uniform"`) and find this probability rising steadily with the imbalance
-for every stock they study, close to a straight line through $(0, \tfrac12)$ in the middle.
-Check below whether this book agrees, bucket by bucket.
+for every stock they study (they fit it with a logistic regression), and the relation much stronger
+for large-tick stocks, whose spread is mostly one tick, than for small-tick ones. (Look at the
+spread of this book in chapter 5: which kind is it?) Check below whether this book agrees, bucket by
+bucket.
 The intuition: the price moves when a best queue empties; the smaller queue (relative to the other)
 is the likelier to empty first. `metrics.imbalance_profile(signal, future_move, bins, binning)`.""",
     ),
