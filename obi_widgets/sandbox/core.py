@@ -1,0 +1,680 @@
+"""The order-book sandbox: a live limit-order book a student moves by hand and the simulator moves too.
+
+:class:`Sandbox` holds one :class:`~obi_widgets.sandbox.engine.Engine` per venue (price-time
+priority matching with order ids), a clock, a seeded random generator for the simulated order
+flow (:mod:`obi_widgets.sandbox.flow`) and a :class:`~obi_widgets.sandbox.history.History` with one
+row per event. Every action (place, cancel, market order, flow event, scenario script action) is
+one event: one row of ``history.book`` (the state after it). User actions advance the clock by one
+millisecond; flow events by Gillespie waiting times.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+import pandas as pd
+
+from .._time import to_ns
+from ..errors import SandboxError
+from .engine import ASK, BID, Engine, _Rec
+from .history import History
+from .orders import Execution, Fill, Order
+
+__all__ = ["Sandbox"]
+
+_USER_DT = 1_000_000  # ns a user action advances the clock
+_SINGLE = "main"  # internal name of the one venue of a single-venue sandbox
+_DEFAULT_REFERENCE = 1_000.0
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{x:.2f}"
+
+
+def _size_text(x: float) -> str:
+    return f"{x:g}"
+
+
+class Sandbox:
+    """A teaching limit-order book: place, cancel, send market orders, step the simulated market.
+
+    Parameters
+    ----------
+    book : Book or ConsolidatedBook, optional
+        Its LAST row seeds the engine: one resting order per level, owned by "market".
+    tick_size : float, optional
+        Price increment; default ``book.meta["tick"]``, else the book's estimated tick, else 0.01.
+    seed : int, default 0
+        Seed of the simulated order flow (and of a scenario's initial book).
+    scenario : str, optional
+        A preset of :data:`~obi_widgets.sandbox.SCENARIOS` (e.g. "balanced", "spoof_layering").
+    levels : int, default 10
+        Levels per side recorded in ``history.book``.
+    depth_levels : int, default 5
+        Levels of the depth imbalance and depth read-outs.
+    reference_size : float, optional
+        Size of the sweep-cost read-outs (default: the scenario's, else 1,000).
+    venues : sequence of str, optional
+        Several venues (fragmented liquidity); orders route to the best price across them.
+    start_time : str, int or Timestamp, default "2024-01-02 09:30:00"
+        Clock at row 0.
+
+    Prices must lie on the tick grid (within 1e-9 relative); sizes are plain positive numbers
+    (shares). Bad input raises :class:`~obi_widgets.errors.SandboxError`.
+    """
+
+    def __init__(
+        self,
+        book=None,
+        *,
+        tick_size=None,
+        seed=0,
+        scenario=None,
+        levels: int = 10,
+        depth_levels: int = 5,
+        reference_size=None,
+        venues=None,
+        start_time="2024-01-02 09:30:00",
+    ):
+        self._levels = _check_int(levels, "levels", 1)
+        self._depth_levels = _check_int(depth_levels, "depth_levels", 1)
+        if self._depth_levels > self._levels:
+            raise SandboxError(f"depth_levels must be <= levels ({self._levels}), got {depth_levels!r}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+            raise SandboxError(f"seed must be a non-negative integer, got {seed!r}")
+        self._seed = seed
+        try:
+            self._t0 = to_ns(start_time)
+        except Exception as exc:
+            raise SandboxError(f"start_time could not be understood: {start_time!r} ({exc})") from None
+        if book is not None and hasattr(book, "book") and not hasattr(book, "bid_px"):
+            book = book.book  # a ConsolidatedBook
+        if book is not None and not hasattr(book, "bid_px"):
+            raise SandboxError(f"book must be a Book or ConsolidatedBook, got {type(book).__name__}")
+        self._seed_book = book
+        self._tick = _resolve_tick(tick_size, book)
+        self._user_reference = None if reference_size is None else _check_size(reference_size, "reference_size")
+        self._user_venues = None if venues is None else _check_venues(venues)
+        self._scenario = None
+        if scenario is not None:
+            self._scenario = _get_scenario(scenario).name
+        self._build()
+
+    # -- set-up ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        from .flow import FlowParams
+
+        sc = _get_scenario(self._scenario) if self._scenario else None
+        venues = self._user_venues
+        if venues is None and sc is not None and sc.venues:
+            venues = tuple(sc.venues)
+        self._venues = venues or ()
+        names = self._venues or (_SINGLE,)
+        self._orders: dict[int, _Rec] = {}
+        self._engines = {v: Engine(v, self._orders) for v in names}
+        self._next_id = 1
+        self._clock = self._t0
+        self._rng = np.random.default_rng(self._seed)
+        self._flow = FlowParams() if sc is None else sc.flow
+        self._script = None if sc is None else sc.make_script()
+        self._steps = 0
+        self._centre: int | None = None
+        self._last_trade: int | None = None
+        self._reference = self._user_reference or (sc.reference_size if sc is not None else _DEFAULT_REFERENCE)
+        self._history = History(self._levels, self._tick, self._venues, name="sandbox")
+        self._readouts = None
+        if self._seed_book is not None:
+            self._seed_from_book(self._seed_book)
+        elif sc is not None:
+            sc.initial(self)
+        self._record({"kind": "start", "text": "initial book"})
+        self._last_change = "the book is at its initial state"
+
+    def _seed_from_book(self, book) -> None:
+        if len(book) == 0:
+            raise SandboxError("book has no rows to seed the sandbox from")
+        for side, px, sz in ((BID, book.bid_px[-1], book.bid_sz[-1]), (ASK, book.ask_px[-1], book.ask_sz[-1])):
+            for p, s in zip(px, sz):
+                if np.isfinite(p) and np.isfinite(s) and s > 0:
+                    self._rest(side, self._to_tick(float(p), "book price"), float(s), self._venue_names()[0], "market")
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _venue_names(self) -> tuple:
+        return tuple(self._engines)
+
+    def _to_tick(self, price, what: str = "price") -> int:
+        if isinstance(price, (bool, np.bool_)) or not isinstance(price, numbers.Real):
+            raise SandboxError(f"{what} must be a number, got {price!r}")
+        p = float(price)
+        if not math.isfinite(p) or p <= 0:
+            raise SandboxError(f"{what} must be a finite number > 0, got {price!r}")
+        x = p / self._tick
+        r = round(x)
+        if abs(x - r) > 1e-9 * max(1.0, abs(x)):
+            raise SandboxError(
+                f"{what} {price!r} is not on the tick grid (tick {self._tick:g}); "
+                f"nearest prices are {math.floor(x) * self._tick:.10g} and {math.ceil(x) * self._tick:.10g}"
+            )
+        return int(r)
+
+    def _px(self, tick: int | None) -> float:
+        return math.nan if tick is None else round(tick * self._tick, 12)
+
+    def _venue(self, venue) -> str | None:
+        if venue is None:
+            return None
+        if venue not in self._engines or not self._venues:
+            known = ", ".join(repr(v) for v in self._venues) if self._venues else "none (a single-venue sandbox)"
+            raise SandboxError(f"unknown venue {venue!r}; venues are {known}")
+        return venue
+
+    def best(self) -> tuple[int | None, int | None]:
+        """Best bid and best ask ticks across the venues (None for an empty side)."""
+        bb = [b for e in self._engines.values() if (b := e.best_bid()) is not None]
+        aa = [a for e in self._engines.values() if (a := e.best_ask()) is not None]
+        return (max(bb) if bb else None), (min(aa) if aa else None)
+
+    def _mid(self) -> float:
+        b, a = self.best()
+        return math.nan if b is None or a is None else 0.5 * (b + a) * self._tick
+
+    def _l1(self) -> float:
+        b, a = self.best()
+        if b is None or a is None:
+            return math.nan
+        qb = sum(e.bid.total.get(b, 0.0) for e in self._engines.values())
+        qa = sum(e.ask.total.get(a, 0.0) for e in self._engines.values())
+        return (qb - qa) / (qb + qa) if qb + qa > 0 else math.nan
+
+    def _rest(self, side: str, tick: int, size: float, venue: str, owner: str) -> _Rec:
+        rec = _Rec(self._next_id, owner, venue, side, tick, size, self._clock)
+        self._next_id += 1
+        self._engines[venue].add(rec)
+        return rec
+
+    def _order(self, rec: _Rec) -> Order:
+        return Order(
+            rec.order_id,
+            rec.owner,
+            rec.venue if self._venues else None,
+            rec.side,
+            self._px(rec.tick),
+            rec.size,
+            rec.original_size,
+            rec.ts,
+            rec.status,
+        )
+
+    def _snapshot(self):
+        L = self._levels
+        if len(self._engines) == 1:
+            (e,) = self._engines.values()
+            return e.snapshot(L), {}
+        per = {v: e.snapshot(L) for v, e in self._engines.items()}
+        bid: dict[int, float] = {}
+        ask: dict[int, float] = {}
+        for bt, bs, at, as_ in per.values():
+            for t, s in zip(bt, bs):
+                bid[t] = bid.get(t, 0.0) + s
+            for t, s in zip(at, as_):
+                ask[t] = ask.get(t, 0.0) + s
+        bt = sorted(bid, reverse=True)[:L]
+        at = sorted(ask)[:L]
+        return (bt, [bid[t] for t in bt], at, [ask[t] for t in at]), per
+
+    def _record(self, event: dict) -> dict:
+        snap, per = self._snapshot()
+        self._history.record(self._clock, event, snap, per)
+        self._readouts = None
+        self._last_event = {"ts": self._clock, **event}
+        return self._last_event
+
+    def _sweep(self, aggressor: str, size: float, limit: int | None, venue: str | None) -> list:
+        """Execute up to ``size`` against the other side, best price first (ties by venue order)."""
+        resting = ASK if aggressor == "buy" else BID
+        engines = [self._engines[venue]] if venue is not None else list(self._engines.values())
+        raw: list = []
+        left = size
+        while left > 1e-12 * max(1.0, size):
+            best_e, best_t = None, None
+            for e in engines:
+                t = e.best_ask() if resting == ASK else e.best_bid()
+                if t is None:
+                    continue
+                if best_t is None or (t < best_t if resting == ASK else t > best_t):
+                    best_e, best_t = e, t
+            if best_e is None or best_t is None:
+                break
+            if limit is not None and (best_t > limit if resting == ASK else best_t < limit):
+                break
+            left -= best_e.execute(resting, best_t, left, raw)
+        fills = []
+        sign = 1 if aggressor == "buy" else -1
+        for rec, amount in raw:
+            price = self._px(rec.tick)
+            fills.append(
+                Fill(
+                    rec.order_id, rec.owner, rec.venue if self._venues else None, aggressor, price, amount, self._clock
+                )
+            )
+            self._history.record_trade(self._clock, price, amount, sign)
+            self._last_trade = rec.tick
+        return fills
+
+    def _limit(self, side: str, tick: int, size: float, venue: str, owner: str) -> tuple[_Rec | None, list]:
+        """A limit order: execute the marketable part (across venues), rest the remainder at ``venue``."""
+        b, a = self.best()
+        fills: list = []
+        if side == BID and a is not None and tick >= a:
+            fills = self._sweep("buy", size, tick, None)
+        elif side == ASK and b is not None and tick <= b:
+            fills = self._sweep("sell", size, tick, None)
+        left = size - sum(f.size for f in fills)
+        rec = None
+        if left > 1e-9 * size:
+            rec = self._rest(side, tick, left, venue, owner)
+            rec.original_size = size
+        return rec, fills
+
+    # -- public API ----------------------------------------------------------------------------------
+    def place(self, side, price, size, *, venue=None, owner: str = "you") -> int:
+        """Place a limit order; returns its order id.
+
+        ``side`` "bid" or "ask"; ``price`` on the tick grid; ``size`` > 0. A limit that crosses
+        (a bid at or above the best ask, an ask at or below the best bid) first executes against
+        the other side up to its limit price (price-time priority, across venues), the rest rests
+        at ``venue`` (default: the first venue). A fully executed order has status "filled" at
+        once (see :meth:`order`). Raises SandboxError for a bad side, price, size or venue.
+        """
+        side = _check_side(side, (BID, ASK), "place")
+        tick = self._to_tick(price)
+        size = _check_size(size, "size")
+        v = self._venue(venue) or self._venue_names()[0]
+        l1_before = self._l1()
+        oid = self._next_id
+        self._clock += _USER_DT
+        rec, fills = self._limit(side, tick, size, v, str(owner))
+        if rec is None:  # fully executed: keep a record of it all the same
+            rec = _Rec(oid, str(owner), v, side, tick, size, self._clock)
+            rec.size = 0.0
+            rec.status = "filled"
+            self._orders[oid] = rec
+            self._next_id = max(self._next_id, oid + 1)
+        else:
+            # the id is the one the order got when it rested (ids only grow)
+            oid = rec.order_id
+        self._record(
+            {
+                "kind": "place",
+                "side": side,
+                "price": self._px(tick),
+                "size": size,
+                "owner": str(owner),
+                "order_id": oid,
+                "venue": v if self._venues else None,
+                "text": "",
+            }
+        )
+        l1_after = self._l1()
+        what = f"your {_size_text(size)}-lot {side} at {self._px(tick):.10g}"
+        if fills:
+            filled = sum(f.size for f in fills)
+            what += f" executed {_size_text(filled)} on arrival"
+            what += " and" if rec.status == "resting" else ","
+        self._last_change = f"{what} {_moved(l1_before, l1_after)}"
+        return oid
+
+    def cancel(self, order_id) -> Order:
+        """Cancel a resting order; returns it (status "cancelled", with the size that was still resting).
+
+        Raises SandboxError for an unknown id, or an order already filled or cancelled.
+        """
+        if isinstance(order_id, (bool, np.bool_)) or not isinstance(order_id, numbers.Integral):
+            raise SandboxError(f"order id must be an integer, got {order_id!r}")
+        rec = self._orders.get(int(order_id))
+        if rec is None:
+            last = self._next_id - 1
+            known = f"ids so far are 1..{last}" if last >= 1 else "no order has been placed yet"
+            raise SandboxError(f"unknown order id {order_id!r}: {known}")
+        if rec.status != "resting":
+            raise SandboxError(f"order {order_id} was already {rec.status}; only a resting order can be cancelled")
+        l1_before = self._l1()
+        self._clock += _USER_DT
+        out = self._cancel(rec)
+        self._record(
+            {
+                "kind": "cancel",
+                "side": rec.side,
+                "price": self._px(rec.tick),
+                "size": out.size,
+                "owner": rec.owner,
+                "order_id": rec.order_id,
+                "venue": rec.venue if self._venues else None,
+                "text": "",
+            }
+        )
+        who = "your" if rec.owner == "you" else f"{rec.owner}'s"
+        self._last_change = (
+            f"cancelling {who} {_size_text(out.size)}-lot {rec.side} at {self._px(rec.tick):.10g} "
+            f"{_moved(l1_before, self._l1())}"
+        )
+        return out
+
+    def _cancel(self, rec: _Rec) -> Order:
+        size = rec.size
+        self._engines[rec.venue].remove(rec)
+        rec.size = size  # keep the remaining size on the record, off the book
+        rec.status = "cancelled"
+        return self._order(rec)
+
+    def market(self, side, size, *, venue=None, owner: str = "you") -> Execution:
+        """Send a market order: ``side`` "buy" or "sell", ``size`` > 0; returns its :class:`Execution`.
+
+        It sweeps the book level by level (oldest order first inside a level; across venues best
+        price first, ties by venue order, unless ``venue`` is given); what finds no liquidity is
+        ``Execution.unfilled``. Raises SandboxError for a bad side, size or venue.
+        """
+        side = _check_side(side, ("buy", "sell"), "market")
+        size = _check_size(size, "size")
+        v = self._venue(venue)
+        ex = self._market(side, size, v, str(owner), "market")
+        if ex.size > 0:
+            self._last_change = (
+                f"your market {side} of {_size_text(size)} filled {_size_text(ex.size)} at an average "
+                f"{ex.avg_price:.6g} (slippage {ex.slippage:.4g}); the mid moved from {_fmt(ex.mid_before)} "
+                f"to {_fmt(ex.mid_after)}"
+            )
+            if ex.unfilled > 0:
+                self._last_change += f"; {_size_text(ex.unfilled)} found no liquidity"
+        else:
+            self._last_change = f"your market {side} of {_size_text(size)} found no liquidity on the other side"
+        return ex
+
+    def _market(
+        self, side: str, size: float, venue: str | None, owner: str, kind: str, dt: int = _USER_DT
+    ) -> Execution:
+        b, a = self.best()
+        mid_before = self._mid()
+        touch = self._px(a if side == "buy" else b)
+        self._clock += dt
+        fills = self._sweep(side, size, None, venue)
+        ex = Execution(
+            fills, side=side, requested=size, mid_before=mid_before, touch_before=touch, mid_after=self._mid()
+        )
+        self._record(
+            {
+                "kind": kind,
+                "side": side,
+                "price": ex.avg_price if fills else None,
+                "size": size,
+                "owner": owner,
+                "order_id": None,
+                "venue": venue,
+                "text": "",
+            }
+        )
+        return ex
+
+    def step(self, n: int = 1) -> list:
+        """Let the simulated order flow act on the book for ``n`` events; returns the events (dicts).
+
+        The queue-reactive model of :mod:`obi_widgets.sandbox.flow` (that of
+        :func:`obi_widgets.datasets.simulate`, on this book); a scenario's scripted actions run in
+        between and are returned too (kind "script"). Reproducible for a given seed and actions.
+        """
+        from .flow import flow_event
+
+        n = _check_int(n, "n", 0)
+        mid_before, l1_before = self._mid(), self._l1()
+        events = []
+        for _ in range(n):
+            if self._script is not None:
+                events.extend(self._script(self, self._steps))
+            events.append(flow_event(self, self._flow, self._rng))
+            self._steps += 1
+        if n:
+            self._last_change = (
+                f"{n} simulated event{'s' if n != 1 else ''} moved the mid from {_fmt(mid_before)} to "
+                f"{_fmt(self._mid())} and level-1 imbalance from {_fmt(l1_before)} to {_fmt(self._l1())}"
+            )
+        return events
+
+    def load(self, name, seed=None) -> None:
+        """Load a scenario preset (see :data:`~obi_widgets.sandbox.SCENARIOS`), with ``seed`` if given."""
+        sc = _get_scenario(name)
+        if seed is not None:
+            if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+                raise SandboxError(f"seed must be a non-negative integer, got {seed!r}")
+            self._seed = int(seed)
+        self._scenario = sc.name
+        self._seed_book = None
+        self._build()
+        self._last_change = f"loaded scenario {sc.name!r}: {sc.title}"
+
+    def reset(self) -> None:
+        """Back to the initial state (same book or scenario, same seed): the history restarts."""
+        self._build()
+
+    def order(self, order_id) -> Order:
+        """The order with this id (any status). Raises SandboxError for an unknown id."""
+        rec = self._orders.get(order_id) if isinstance(order_id, numbers.Integral) else None
+        if rec is None:
+            raise SandboxError(f"unknown order id {order_id!r}")
+        return self._order(rec)
+
+    def orders(self, owner: str | None = "you") -> pd.DataFrame:
+        """Resting orders of ``owner`` (None: everyone's) in time order: order_id, side, price, size, venue, ts, owner."""
+        recs = [r for r in self._orders.values() if r.status == "resting" and (owner is None or r.owner == owner)]
+        return pd.DataFrame(
+            {
+                "order_id": np.array([r.order_id for r in recs], dtype=np.int64),
+                "side": [r.side for r in recs],
+                "price": np.array([self._px(r.tick) for r in recs], dtype=np.float64),
+                "size": np.array([r.size for r in recs], dtype=np.float64),
+                "venue": [r.venue if self._venues else None for r in recs],
+                "ts": np.array([r.ts for r in recs], dtype=np.int64),
+                "owner": [r.owner for r in recs],
+            }
+        )
+
+    @property
+    def history(self) -> History:
+        """The record since the start: ``.book``, ``.trades``, ``.events``, ``.venues``, ``.consolidated``."""
+        return self._history
+
+    @property
+    def readouts(self):
+        """The read-outs at the last event (:class:`~obi_widgets.sandbox.readouts.Readouts`)."""
+        if self._readouts is None:
+            from .readouts import compute_readouts
+
+            self._readouts = compute_readouts(
+                self._history.book, depth_levels=self._depth_levels, reference_size=self._reference, tick=self._tick
+            )
+        return self._readouts
+
+    @property
+    def last_change(self) -> str:
+        """One sentence about the last action and what it changed."""
+        return self._last_change
+
+    @property
+    def scenario(self) -> str | None:
+        """The loaded scenario's name, or None."""
+        return self._scenario
+
+    @property
+    def tick_size(self) -> float:
+        """The price increment."""
+        return self._tick
+
+    @property
+    def venues(self) -> tuple:
+        """The venue names (empty for a single-venue sandbox)."""
+        return self._venues
+
+    @property
+    def levels(self) -> int:
+        """Levels per side of ``history.book``."""
+        return self._levels
+
+    @property
+    def depth_levels(self) -> int:
+        """Levels of the depth read-outs."""
+        return self._depth_levels
+
+    @property
+    def reference_size(self) -> float:
+        """Size of the sweep-cost read-outs."""
+        return self._reference
+
+    @property
+    def seed(self):
+        """The seed of the order flow."""
+        return self._seed
+
+    @property
+    def clock(self) -> int:
+        """The current time, int64 ns."""
+        return self._clock
+
+    def ladder(self, rows=None) -> dict:
+        """The data a ladder view draws: a window of ``rows`` consecutive ticks (default ``2 * levels + 4``).
+
+        Centred on the mid (on the last traded price, or the middle of the book's prices, when a
+        side is empty); row 0 is the highest price. Arrays: ``price`` (G,) f8, ``bid_sz``,
+        ``ask_sz``, ``own_bid_sz``, ``own_ask_sz`` (G,) f8 (0 where empty; "own" = owner "you"),
+        ``bid_orders``, ``ask_orders`` (G,) i4; ``queues``: list of ``(grid_row, side, [(order_id,
+        owner, size), ...])`` in time priority; scalars ``best_bid``, ``best_ask``, ``mid``
+        (NaN if undefined), ``tick``; with venues ``venue_bid_sz``, ``venue_ask_sz`` (G, V) and
+        ``venues``.
+        """
+        G = 2 * self._levels + 4 if rows is None else _check_int(rows, "rows", 1)
+        b, a = self.best()
+        if b is not None and a is not None:
+            centre2 = b + a  # twice the mid, in ticks
+        elif self._last_trade is not None:
+            centre2 = 2 * self._last_trade
+        elif b is not None:
+            centre2 = 2 * b
+        elif a is not None:
+            centre2 = 2 * a
+        else:
+            centre2 = 2 * (self._centre if self._centre is not None else round(100.0 / self._tick))
+        top = (centre2 + G) // 2  # highest tick of the window
+        ticks = top - np.arange(G, dtype=np.int64)
+        names = self._venue_names()
+        V = len(names)
+        vb = np.zeros((G, V))
+        va = np.zeros((G, V))
+        own_b = np.zeros(G)
+        own_a = np.zeros(G)
+        nb = np.zeros(G, dtype=np.int32)
+        na = np.zeros(G, dtype=np.int32)
+        queues = []
+        lo = int(ticks[-1])
+        for j, v in enumerate(names):
+            e = self._engines[v]
+            for side, s, sz, own, cnt in ((BID, e.bid, vb, own_b, nb), (ASK, e.ask, va, own_a, na)):
+                for t in s.ticks:
+                    if t < lo or t > top:
+                        continue
+                    r = top - t
+                    recs = e.queue(side, t)
+                    sz[r, j] = s.total[t]
+                    cnt[r] += len(recs)
+                    own[r] += sum(x.size for x in recs if x.owner == "you")
+                    queues.append((int(r), side, [(x.order_id, x.owner, x.size) for x in recs]))
+        queues.sort(key=lambda q: (q[0], q[1]))
+        out = {
+            "price": np.round(ticks.astype(np.float64) * self._tick, 12),
+            "bid_sz": vb.sum(axis=1),
+            "ask_sz": va.sum(axis=1),
+            "own_bid_sz": own_b,
+            "own_ask_sz": own_a,
+            "bid_orders": nb,
+            "ask_orders": na,
+            "queues": queues,
+            "best_bid": self._px(b),
+            "best_ask": self._px(a),
+            "mid": self._mid(),
+            "tick": self._tick,
+        }
+        if self._venues:
+            out["venue_bid_sz"] = vb
+            out["venue_ask_sz"] = va
+            out["venues"] = list(self._venues)
+        return out
+
+    def __repr__(self) -> str:
+        b, a = self.best()
+        sc = f" scenario={self._scenario!r}" if self._scenario else ""
+        return (
+            f"<Sandbox{sc} seed={self._seed!r} tick={self._tick:g}: bid {_fmt(self._px(b))} / ask "
+            f"{_fmt(self._px(a))}, {len(self._history)} events>"
+        )
+
+
+# -- validation -----------------------------------------------------------------------------------------
+def _moved(before: float, after: float) -> str:
+    if not (math.isfinite(before) and math.isfinite(after)):
+        return f"changed level-1 imbalance from {_fmt(before)} to {_fmt(after)}"
+    verb = "raised" if after > before + 5e-3 else "lowered" if after < before - 5e-3 else "left"
+    if verb == "left":
+        return f"left level-1 imbalance at {_fmt(after)}"
+    return f"{verb} level-1 imbalance from {_fmt(before)} to {_fmt(after)}"
+
+
+def _check_int(value, name: str, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise SandboxError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_side(side, choices: tuple, fn: str) -> str:
+    if side not in choices or not isinstance(side, str):
+        raise SandboxError(f"{fn}(): side must be {' or '.join(repr(c) for c in choices)}, got {side!r}")
+    return side
+
+
+def _check_size(size, name: str) -> float:
+    if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Real):
+        raise SandboxError(f"{name} must be a number > 0, got {size!r}")
+    s = float(size)
+    if not (math.isfinite(s) and s > 0):
+        raise SandboxError(f"{name} must be a finite number > 0, got {size!r}")
+    return s
+
+
+def _check_venues(venues) -> tuple:
+    if isinstance(venues, str):
+        venues = (venues,)
+    try:
+        names = tuple(venues)
+    except TypeError:
+        raise SandboxError(f"venues must be a sequence of venue names, got {venues!r}") from None
+    if not names or not all(isinstance(v, str) and v for v in names) or len(set(names)) != len(names):
+        raise SandboxError(f"venues must be distinct non-empty strings, got {venues!r}")
+    return names
+
+
+def _resolve_tick(tick_size, book) -> float:
+    if tick_size is not None:
+        return _check_size(tick_size, "tick_size")
+    if book is not None:
+        t = book.meta.get("tick") if book.meta else None
+        if t is None:
+            t = book.tick
+        if t is not None and np.isfinite(t) and t > 0:
+            return float(t)
+    return 0.01
+
+
+def _get_scenario(name):
+    from .scenarios import SCENARIOS
+
+    if not isinstance(name, str) or name not in SCENARIOS:
+        raise SandboxError(f"unknown scenario {name!r}; scenarios are {', '.join(SCENARIOS)}")
+    return SCENARIOS[name]
