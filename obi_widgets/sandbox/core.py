@@ -125,6 +125,7 @@ class Sandbox:
         self._reference = self._user_reference or (sc.reference_size if sc is not None else _DEFAULT_REFERENCE)
         self._history = History(self._levels, self._tick, self._venues, name="sandbox")
         self._readouts = None
+        self._fills: list[Fill] = []
         if self._seed_book is not None:
             self._seed_from_book(self._seed_book)
         elif sc is not None:
@@ -261,6 +262,7 @@ class Sandbox:
             )
             self._history.record_trade(self._clock, price, amount, sign)
             self._last_trade = rec.tick
+        self._fills.extend(fills)
         return fills
 
     def _limit(self, side: str, tick: int, size: float, venue: str, owner: str) -> tuple[_Rec | None, list]:
@@ -383,7 +385,7 @@ class Sandbox:
         if ex.size > 0:
             self._last_change = (
                 f"your market {side} of {_size_text(size)} filled {_size_text(ex.size)} at an average "
-                f"{ex.avg_price:.6g} (slippage {ex.slippage:.4g}); the mid moved from {_fmt(ex.mid_before)} "
+                f"{ex.avg_price:.6g} (slippage {round(ex.slippage, 9) + 0.0:.4g}); the mid moved from {_fmt(ex.mid_before)} "
                 f"to {_fmt(ex.mid_after)}"
             )
             if ex.unfilled > 0:
@@ -478,6 +480,10 @@ class Sandbox:
                 "owner": [r.owner for r in recs],
             }
         )
+
+    def fills(self, owner: str | None = None) -> list:
+        """Every :class:`Fill` so far (against resting orders of ``owner``; None: all), in time order."""
+        return [f for f in self._fills if owner is None or f.owner == owner]
 
     @property
     def history(self) -> History:
