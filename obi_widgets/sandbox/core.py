@@ -53,7 +53,8 @@ class Sandbox:
     levels : int, default 10
         Levels per side recorded in ``history.book``.
     depth_levels : int, default 5
-        Levels of the depth imbalance and depth read-outs.
+        Levels of the depth imbalance and depth read-outs (at most ``levels``: a larger value is
+        reduced to ``levels``).
     reference_size : float, optional
         Size of the sweep-cost read-outs (default: the scenario's, else 1,000).
     venues : sequence of str, optional
@@ -80,8 +81,7 @@ class Sandbox:
     ):
         self._levels = _check_int(levels, "levels", 1)
         self._depth_levels = _check_int(depth_levels, "depth_levels", 1)
-        if self._depth_levels > self._levels:
-            raise SandboxError(f"depth_levels must be <= levels ({self._levels}), got {depth_levels!r}")
+        self._depth_levels = min(self._depth_levels, self._levels)  # documented: at most `levels`
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise SandboxError(f"seed must be a non-negative integer, got {seed!r}")
         self._seed = seed
