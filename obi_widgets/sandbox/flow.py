@@ -15,7 +15,9 @@ shares, summed over the venues at a price), so the flow reacts to what the user 
   than one tick: a new best quote ``1 + floor(U * (spread - 1))`` ticks inside;
 - market order, intensity ``market_rate``; ``P(buy) = clip(0.5 + 0.5 * imbalance_feedback * I +
   buy_bias, 0, 1)`` with ``I = (Qb - Qa) / (Qb + Qa)`` at the best quotes (``buy_bias`` is a
-  sandbox addition, 0 by default, used by the "buy_pressure" scenario); size log-normal with mean
+  sandbox addition, 0 by default, used by the "buy_pressure" scenario; so is ``limit_tilt``, which
+  multiplies the bid-side limit intensities by ``1 + limit_tilt`` and the ask side's by
+  ``1 - limit_tilt``); size log-normal with mean
   ``market_size`` lots (sigma 1.0), 1 to ``10 * market_size`` lots. It sweeps the book by
   price-time priority, so it fills the user's orders when their turn in the queue comes.
 
@@ -51,7 +53,8 @@ _MARKET_SIGMA = 1.0
 class FlowParams:
     """Parameters of the sandbox's order flow (defaults: those of :func:`obi_widgets.datasets.simulate`).
 
-    ``venue_weights``: probability of each venue receiving a flow limit order (None: equal).
+    ``buy_bias`` and ``limit_tilt`` (sandbox additions, 0 = the simulator's model) tilt market
+    orders to buying and limit orders to the bid side. ``venue_weights``: probability of each venue receiving a flow limit order (None: equal).
     """
 
     levels: int = 10
@@ -66,6 +69,7 @@ class FlowParams:
     market_size: float = 3.0
     imbalance_feedback: float = 0.5
     buy_bias: float = 0.0
+    limit_tilt: float = 0.0
     venue_weights: tuple | None = None
 
 
@@ -108,8 +112,9 @@ def flow_event(sb, p: FlowParams, rng: np.random.Generator) -> dict:
     MB = [m if m > 1e-9 else 0.0 for m in MB]
     inv = 1.0 / p.queue_scale
     w = [p.limit_rate / (1.0 + p.depth_decay * j) for j in range(K)]
-    la = [wj / (1.0 + q * inv) for wj, q in zip(w, A)]
-    lb = [wj / (1.0 + q * inv) for wj, q in zip(w, B)]
+    ta, tb = 1.0 - p.limit_tilt, 1.0 + p.limit_tilt
+    la = [ta * wj / (1.0 + q * inv) for wj, q in zip(w, A)]
+    lb = [tb * wj / (1.0 + q * inv) for wj, q in zip(w, B)]
     LA, LB = sum(la), sum(lb)
     CA, CB = p.cancel_rate * sum(MA), p.cancel_rate * sum(MB)
     spread = a_ref - b_ref

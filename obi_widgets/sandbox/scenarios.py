@@ -1,8 +1,10 @@
 """Scenario presets of the sandbox, for a teacher to load in one call (``Sandbox(scenario=...)``).
 
 Each :class:`Scenario` is an initial book built deterministically from the seed (queues drawn
-like the reserve queues of :func:`obi_widgets.datasets.simulate`: a rounded gamma with the mean
-that balances arrivals and cancellations at depth ``K``, split into orders of log-normal size),
+like the reserve queues of :func:`obi_widgets.datasets.simulate`: a gamma with the mean that
+balances arrivals and cancellations at depth ``K``, the same draw for the bid and the ask side --
+mirror images, so a balanced book starts with zero imbalance -- times the scenario's side scale,
+rounded to whole lots and split into orders of log-normal size),
 the flow parameters (:class:`~obi_widgets.sandbox.flow.FlowParams`), and optionally a script that
 acts inside :meth:`~obi_widgets.sandbox.Sandbox.step` before each flow event (events of kind
 "script"). The initial best bid is 100.00 (in ticks of the sandbox's tick size), the best ask one
@@ -68,8 +70,9 @@ def _initial_book(sb, sc: Scenario) -> None:
     sb._centre = best_bid
     venues = sb._venue_names()
     vs = sc.venue_scales or tuple(1.0 for _ in venues)
+    base = rng.gamma(2.0, q / 2.0, G)  # one draw for both sides: mirror-image queues before scaling
     for side, scale, start, sign in ((BID, sc.bid_scale, best_bid, -1), (ASK, sc.ask_scale, best_bid + 1, 1)):
-        lots = np.maximum(1, np.rint(rng.gamma(2.0, q / 2.0, G) * scale)).astype(np.int64)
+        lots = np.maximum(1, np.rint(base * scale)).astype(np.int64)
         for j in range(G):
             tick = start + sign * j
             for v, s in zip(venues, vs):
@@ -144,17 +147,17 @@ def _spoof_script():
 
 
 def _withdrawal_script():
-    """Liquidity providers withdraw: over the first 600 steps limit arrivals fall to 15%, inside-spread
-    improvements to 10%, and cancellations rise fivefold."""
+    """Liquidity providers withdraw: over the first 500 steps limit arrivals and inside-spread
+    improvements fall to 10% and cancellations rise tenfold (linearly in the step count)."""
     base = FlowParams()
 
     def script(sb, k: int) -> list:
-        f = min(k, 600) / 600.0
+        f = min(k, 500) / 500.0
         sb._flow = replace(
             sb._flow,
-            limit_rate=base.limit_rate * (1.0 - 0.85 * f),
+            limit_rate=base.limit_rate * (1.0 - 0.9 * f),
             inside_rate=base.inside_rate * (1.0 - 0.9 * f),
-            cancel_rate=base.cancel_rate * (1.0 + 4.0 * f),
+            cancel_rate=base.cancel_rate * (1.0 + 9.0 * f),
         )
         return []
 
@@ -176,20 +179,21 @@ SCENARIOS = MappingProxyType(
             Scenario(
                 "buy_pressure",
                 "Buy pressure",
-                "The bid side is twice as deep as the ask side and market orders lean to buying: "
-                "imbalance is positive and the mid drifts up as the short ask queues are depleted.",
+                "The bid side is twice as deep as the ask side, limit orders arrive more on the bid "
+                "side and market orders lean to buying: imbalance is mostly positive and the mid "
+                "drifts up as the short ask queues are depleted.",
                 "Step 200 events and follow the mid and the cumulative OFI; then add ask liquidity "
                 "and see whether you can stop the drift.",
-                flow=FlowParams(imbalance_feedback=1.0, buy_bias=0.15),
+                flow=FlowParams(imbalance_feedback=1.0, buy_bias=0.1, limit_tilt=0.4),
                 bid_scale=2.0,
             ),
             Scenario(
                 "liquidity_withdrawal",
                 "Liquidity withdrawal",
-                "Liquidity providers pull out over the first 600 steps: fewer limit orders, more "
+                "Liquidity providers pull out over the first 500 steps: fewer limit orders, more "
                 "cancellations. Depth thins and the spread widens -- the liquidity imbalance of a "
                 "stressed market.",
-                "Step 600 events and watch depth fall and the spread and the sweep cost rise; compare "
+                "Step 500 events and watch depth fall and the spread and the sweep cost rise; compare "
                 "a market order of the reference size before and after.",
                 script=_withdrawal_script,
             ),
@@ -198,10 +202,10 @@ SCENARIOS = MappingProxyType(
                 "A large sweep",
                 "The ask side is thin: a large market buy walks several levels, pays slippage beyond "
                 "the touch and moves the mid (market impact).",
-                "Send sb.market('buy', 5000) and read the fills, the average price, the slippage and "
+                "Send sb.market('buy', 2000) and read the fills, the average price, the slippage and "
                 "the impact; then step the market and watch the book refill.",
-                ask_scale=0.3,
-                reference_size=5_000.0,
+                ask_scale=0.4,
+                reference_size=2_000.0,
             ),
             Scenario(
                 "spoof_layering",
