@@ -12,7 +12,9 @@ import obi_widgets as ow
 from obi_widgets import metrics
 from obi_widgets.datasets import simulate
 from obi_widgets.errors import SandboxError
+from obi_widgets.metrics.frame import frame as metrics_frame
 from obi_widgets.sandbox import Readouts, Sandbox
+from obi_widgets.views.source import BookSource
 
 
 def _arrays(sb: Sandbox) -> list:
@@ -180,9 +182,9 @@ def test_history_is_accepted_by_the_kit():
     book, trades = sb.history.book, sb.history.trades
     assert isinstance(book, ow.Book) and isinstance(trades, ow.Trades)
     assert book.levels == 10 and book.tick == 0.01
-    src = ow.BookSource(book, trades)
+    src = BookSource(book, trades)
     assert src is not None
-    fr = metrics.frame(book, ["mid", "level1_imbalance", "ofi"], trades=trades)
+    fr = metrics_frame(book, ["mid", "level1_imbalance", "ofi"], trades=trades)
     assert len(fr) == len(book)
     assert np.array_equal(fr["ofi"].to_numpy(), metrics.ofi(book))
     # prices of the history book are on the grid
@@ -215,7 +217,8 @@ def test_two_venues_route_best_price_first_ties_by_venue_order():
         (b1, "B", 100.01, 100.0),
         (a2, "A", 100.02, 50.0),
     ]
-    assert len(sb.history.consolidated) == len(sb.history.book)
+    cb = sb.history.consolidated
+    assert cb is not None and len(cb) == len(sb.history.book)
     # venue-restricted market order only touches that venue
     sb.place("ask", 100.03, 100, venue="B")
     ex = sb.market("buy", 500, venue="B")
@@ -309,4 +312,4 @@ def test_constructor_errors():
     with pytest.raises(SandboxError, match=r"venues must be distinct non-empty strings"):
         Sandbox(venues=("A", "A"))
     with pytest.raises(SandboxError, match=r"n must be an integer >= 0, got 1\.5"):
-        Sandbox().step(1.5)
+        Sandbox().step(1.5)  # pyright: ignore[reportArgumentType]

@@ -104,17 +104,20 @@ def test_spoof_layers_appear_then_vanish_without_trading():
     assert not [f for f in sb.fills() if f.owner == "spoofer"]  # cancelled before they could trade
     book = sb.history.book
     bpx, bsz = book.bid_px, book.bid_sz
-    for oid in placed["order_id"].iloc[:9]:
-        row_in = int(placed.index[placed["order_id"] == oid][0])
-        out = cancelled.index[cancelled["order_id"] == oid]
-        price = float(placed.loc[row_in, "price"])
+    text = ev["text"].to_numpy()
+    oids = ev["order_id"].to_numpy(dtype=float, na_value=np.nan)
+    prices = ev["price"].to_numpy()
+    placed_rows = np.flatnonzero(text == "spoof layer placed")
+    for row_in in placed_rows[:9]:
+        oid, price = oids[row_in], prices[row_in]
         lvl = np.flatnonzero(np.isclose(bpx[row_in], price))
         assert lvl.size == 1 and bsz[row_in, lvl[0]] >= 6000.0  # the layer shows in the book
-        row_out = int(out[0])
+        row_out = int(np.flatnonzero((text == "spoof layer cancelled") & (oids == oid))[0])
+        assert row_out > row_in
         lvl = np.flatnonzero(np.isclose(bpx[row_out], price))
         assert lvl.size == 0 or bsz[row_out, lvl[0]] < 6000.0  # and is gone after its cancel
     # a layer moves depth imbalance, not level-1 imbalance
-    r = int(placed.index[2])  # the third layer of the first batch
+    r = int(placed_rows[2])  # the third layer of the first batch
     l1 = metrics.level1_imbalance(book)
     di = metrics.depth_imbalance(book, levels=5)
     assert l1[r] == l1[r - 3] and di[r] > di[r - 3] + 0.2

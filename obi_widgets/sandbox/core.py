@@ -461,7 +461,7 @@ class Sandbox:
 
     def order(self, order_id) -> Order:
         """The order with this id (any status). Raises SandboxError for an unknown id."""
-        rec = self._orders.get(order_id) if isinstance(order_id, numbers.Integral) else None
+        rec = self._orders.get(int(order_id)) if isinstance(order_id, numbers.Integral) else None
         if rec is None:
             raise SandboxError(f"unknown order id {order_id!r}")
         return self._order(rec)
