@@ -182,6 +182,9 @@ def test_history_is_accepted_by_the_kit():
     book, trades = sb.history.book, sb.history.trades
     assert isinstance(book, ow.Book) and isinstance(trades, ow.Trades)
     assert book.levels == 10 and book.tick == 0.01
+    # the whole record passes the Book's full validation at once
+    again = ow.Book.from_arrays(book.ts, book.bid_px, book.bid_sz, book.ask_px, book.ask_sz, validate=True)
+    assert len(again) == len(book)
     src = BookSource(book, trades)
     assert src is not None
     fr = metrics_frame(book, ["mid", "level1_imbalance", "ofi"], trades=trades)

@@ -1,8 +1,9 @@
 """The sandbox's record: one row per event (the book after it), the trades and the event log.
 
-Rows are written into preallocated numpy arrays that double when full (price ticks as int64, 0
-size where a level is empty); :attr:`History.book` converts them to a :class:`~obi_widgets.Book`
-in a few vectorised numpy operations and caches it until the next event.
+Rows are written into preallocated float arrays that double when full (prices ``ticks * tick``
+rounded to 12 decimals, NaN where a level is empty); :attr:`History.book` is a
+:class:`~obi_widgets.Book` over views of them (no per-row Python; only the rows added since the
+last Book are validated) and is cached until the next event.
 """
 
 from __future__ import annotations
@@ -19,40 +20,47 @@ _EVENT_COLUMNS = ("ts", "kind", "side", "price", "size", "owner", "order_id", "v
 
 
 class _Levels:
-    """Growing (rows, L) arrays of ticks and sizes for both sides."""
+    """Growing (rows, L) float arrays of prices and sizes for both sides (NaN where a level is empty).
 
-    __slots__ = ("n", "bt", "bs", "at", "as_")
+    Rows are written once and never changed, so a Book over the first ``n`` rows is a view of
+    them; only the rows added since the last Book are validated (with one row of overlap, for the
+    time order), which validates the whole record.
+    """
 
-    def __init__(self, levels: int, capacity: int = 1024):
+    __slots__ = ("n", "tick", "bp", "bs", "ap", "as_", "checked")
+
+    def __init__(self, levels: int, tick: float, capacity: int = 1024):
         self.n = 0
-        self.bt = np.zeros((capacity, levels), dtype=np.int64)
-        self.bs = np.zeros((capacity, levels), dtype=np.float64)
-        self.at = np.zeros((capacity, levels), dtype=np.int64)
-        self.as_ = np.zeros((capacity, levels), dtype=np.float64)
+        self.tick = tick
+        self.bp = np.full((capacity, levels), np.nan)
+        self.bs = np.full((capacity, levels), np.nan)
+        self.ap = np.full((capacity, levels), np.nan)
+        self.as_ = np.full((capacity, levels), np.nan)
+        self.checked = 0  # rows already validated
 
     def append(self, bt, bs, at, as_) -> None:
-        if self.n == self.bt.shape[0]:
-            for name in self.__slots__[1:]:
+        if self.n == self.bp.shape[0]:
+            for name in ("bp", "bs", "ap", "as_"):
                 old = getattr(self, name)
-                new = np.zeros((2 * old.shape[0], old.shape[1]), dtype=old.dtype)
-                new[: self.n] = old
+                new = np.full((2 * old.shape[0], old.shape[1]), np.nan)
+                new[: self.n] = old[: self.n]
                 setattr(self, name, new)
-        i = self.n
-        self.bt[i, : len(bt)] = bt
+        i, tick = self.n, self.tick
+        self.bp[i, : len(bt)] = [round(t * tick, 12) for t in bt]
         self.bs[i, : len(bs)] = bs
-        self.at[i, : len(at)] = at
+        self.ap[i, : len(at)] = [round(t * tick, 12) for t in at]
         self.as_[i, : len(as_)] = as_
         self.n += 1
 
-    def book(self, ts: np.ndarray, tick: float, name: str | None, meta: dict) -> Book:
+    def book(self, ts: np.ndarray, name: str | None, meta: dict) -> Book:
         n = self.n
-        sides = []
-        for t, s in ((self.bt, self.bs), (self.at, self.as_)):
-            sz = s[:n]
-            empty = ~(sz > 0)
-            sides.append(np.where(empty, np.nan, np.round(t[:n].astype(np.float64)) * tick))
-            sides.append(np.where(empty, np.nan, sz))
-        return Book.from_arrays(ts[:n], sides[0], sides[1], sides[2], sides[3], name=name, meta=meta)
+        lo = max(0, self.checked - 1)
+        # validate the new rows (raises BookError naming the row if the engine ever broke an invariant)
+        Book.from_arrays(ts[lo:n], self.bp[lo:n], self.bs[lo:n], self.ap[lo:n], self.as_[lo:n], name=name, meta=meta)
+        self.checked = n
+        return Book.from_arrays(
+            ts[:n], self.bp[:n], self.bs[:n], self.ap[:n], self.as_[:n], name=name, meta=meta, validate=False
+        )
 
 
 class History:
@@ -82,8 +90,8 @@ class History:
         self.venue_names = venues
         self.name = name
         self._ts = np.zeros(1024, dtype=np.int64)
-        self._all = _Levels(levels)
-        self._per = {v: _Levels(levels) for v in venues} if len(venues) > 1 else {}
+        self._all = _Levels(levels, tick)
+        self._per = {v: _Levels(levels, tick) for v in venues} if len(venues) > 1 else {}
         self._events: dict[str, list] = {c: [] for c in _EVENT_COLUMNS}
         self._tr_ts: list[int] = []
         self._tr_px: list[float] = []
@@ -124,7 +132,7 @@ class History:
         """The book after each event (see the class docstring)."""
         b = self._cache.get("book")
         if b is None:
-            b = self._cache["book"] = self._all.book(self._ts, self.tick, self.name, self._meta())
+            b = self._cache["book"] = self._all.book(self._ts, self.name, self._meta())
         return b
 
     @property
@@ -169,7 +177,7 @@ class History:
         v = self._cache.get("venues")
         if v is None:
             v = self._cache["venues"] = {
-                name: lv.book(self._ts, self.tick, name, self._meta(name)) for name, lv in self._per.items()
+                name: lv.book(self._ts, name, self._meta(name)) for name, lv in self._per.items()
             }
         return v
 
