@@ -168,7 +168,7 @@ def test_last_change_sentence_for_a_bid():
     sb.place("bid", 100.00, 100)
     sb.place("ask", 100.01, 300)  # level-1 imbalance (100 - 300) / 400 = -0.50
     sb.place("bid", 100.00, 500)  # (600 - 300) / 900 = 0.33
-    assert sb.last_change == "your 500-lot bid at 100 raised level-1 imbalance from -0.50 to 0.33"
+    assert sb.last_change == "your 500-lot bid at 100.00 raised level-1 imbalance from -0.50 to 0.33"
     sb.market("buy", 300)
     assert sb.last_change.startswith("your market buy of 300 filled 300 at an average 100.01 (slippage 0)")
     sb.step(3)

@@ -163,6 +163,11 @@ class Sandbox:
     def _px(self, tick: int | None) -> float:
         return math.nan if tick is None else round(tick * self._tick, 12)
 
+    def _price_text(self, tick: int) -> str:
+        """A price with as many decimals as the tick size has (100.00 for tick 0.01)."""
+        frac = f"{self._tick:.10f}".rstrip("0").split(".")[1]
+        return f"{self._px(tick):.{len(frac)}f}"
+
     def _venue(self, venue) -> str | None:
         if venue is None:
             return None
@@ -320,7 +325,7 @@ class Sandbox:
             }
         )
         l1_after = self._l1()
-        what = f"your {_size_text(size)}-lot {side} at {self._px(tick):.10g}"
+        what = f"your {_size_text(size)}-lot {side} at {self._price_text(tick)}"
         if fills:
             filled = sum(f.size for f in fills)
             what += f" executed {_size_text(filled)} on arrival"
@@ -359,7 +364,7 @@ class Sandbox:
         )
         who = "your" if rec.owner == "you" else f"{rec.owner}'s"
         self._last_change = (
-            f"cancelling {who} {_size_text(out.size)}-lot {rec.side} at {self._px(rec.tick):.10g} "
+            f"cancelling {who} {_size_text(out.size)}-lot {rec.side} at {self._price_text(rec.tick)} "
             f"{_moved(l1_before, self._l1())}"
         )
         return out
@@ -625,8 +630,10 @@ class Sandbox:
 
 # -- validation -----------------------------------------------------------------------------------------
 def _moved(before: float, after: float) -> str:
-    if not (math.isfinite(before) and math.isfinite(after)):
-        return f"changed level-1 imbalance from {_fmt(before)} to {_fmt(after)}"
+    if not math.isfinite(after):
+        return "left level-1 imbalance undefined (a side of the book is empty)"
+    if not math.isfinite(before):
+        return f"set level-1 imbalance to {_fmt(after)}"
     verb = "raised" if after > before + 5e-3 else "lowered" if after < before - 5e-3 else "left"
     if verb == "left":
         return f"left level-1 imbalance at {_fmt(after)}"

@@ -29,7 +29,7 @@ Differences from :func:`~obi_widgets.datasets.simulate`: there is no static rese
 the initial books of the scenarios are ``K + max(K, 10)`` ticks deep); when a side is empty its
 queues are measured from one tick beyond the other side's best quote (or from the sandbox's
 centre price if both are empty), so an exhausted side refills; a flow order goes to a venue drawn
-with the probabilities ``venue_weights`` (default: equal). Random numbers come from the sandbox's
+with the probabilities ``venue_weights`` (default, or when their count is not the venues': equal). Random numbers come from the sandbox's
 seeded :class:`numpy.random.Generator`, a fixed number of draws per event kind, so the same seed
 and the same user actions give the same history.
 """
@@ -82,7 +82,7 @@ def _venue(sb, p: FlowParams, u: float) -> str:
     names = sb._venue_names()
     if len(names) == 1:
         return names[0]
-    w = p.venue_weights or tuple(1.0 for _ in names)
+    w = p.venue_weights if p.venue_weights and len(p.venue_weights) == len(names) else tuple(1.0 for _ in names)
     total = sum(w)
     acc = 0.0
     for v, wi in zip(names, w):

@@ -69,7 +69,7 @@ def _initial_book(sb, sc: Scenario) -> None:
     best_bid = int(round(100.0 / sb.tick_size))
     sb._centre = best_bid
     venues = sb._venue_names()
-    vs = sc.venue_scales or tuple(1.0 for _ in venues)
+    vs = sc.venue_scales if len(sc.venue_scales) == len(venues) else tuple(1.0 for _ in venues)
     base = rng.gamma(2.0, q / 2.0, G)  # one draw for both sides: mirror-image queues before scaling
     for side, scale, start, sign in ((BID, sc.bid_scale, best_bid, -1), (ASK, sc.ask_scale, best_bid + 1, 1)):
         lots = np.maximum(1, np.rint(base * scale)).astype(np.int64)
@@ -113,7 +113,7 @@ def _spoof_script():
                                     "size": rec.size,
                                     "owner": "spoofer",
                                     "order_id": i,
-                                    "venue": None,
+                                    "venue": rec.venue if sb.venues else None,
                                     "text": "spoof layer cancelled",
                                 }
                             )
@@ -136,7 +136,7 @@ def _spoof_script():
                                 "size": size,
                                 "owner": "spoofer",
                                 "order_id": rec.order_id,
-                                "venue": None,
+                                "venue": rec.venue if sb.venues else None,
                                 "text": "spoof layer placed",
                             }
                         )
