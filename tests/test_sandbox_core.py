@@ -316,3 +316,21 @@ def test_constructor_errors():
         Sandbox(venues=("A", "A"))
     with pytest.raises(SandboxError, match=r"n must be an integer >= 0, got 1\.5"):
         Sandbox().step(1.5)  # pyright: ignore[reportArgumentType]
+
+
+def test_seed_from_a_consolidated_book_and_cancel_sentence():
+    from obi_widgets.consolidation import consolidate
+
+    ts = np.array([0])
+    a = ow.Book.from_arrays(ts, [[10.0]], [[3.0]], [[10.5]], [[2.0]], meta={"tick": 0.5})
+    b = ow.Book.from_arrays(ts, [[10.0]], [[4.0]], [[11.0]], [[5.0]], meta={"tick": 0.5})
+    sb = Sandbox(consolidate([a, b], names=["a", "b"], levels=2), levels=2)
+    h = sb.history.book
+    assert h.bid_px[0].tolist()[:1] == [10.0] and h.bid_sz[0, 0] == 7.0  # 3 + 4 at 10.0
+    assert h.ask_px[0].tolist() == [10.5, 11.0] and h.ask_sz[0].tolist() == [2.0, 5.0]
+    oid = sb.place("bid", 10.0, 7)  # (14 - 2) / 16 = 0.75 from (7 - 2) / 9 = 0.56
+    assert sb.last_change == "your 7-lot bid at 10.0 raised level-1 imbalance from 0.56 to 0.75"
+    sb.cancel(oid)
+    assert sb.last_change == "cancelling your 7-lot bid at 10.0 lowered level-1 imbalance from 0.75 to 0.56"
+    r = sb.readouts
+    assert r.level1_imbalance == pytest.approx(5 / 9) and r.ofi_cumulative == 0.0  # +7 then -7
