@@ -18,6 +18,8 @@ import pandas as pd
 
 from .._time import to_ns
 from ..errors import SandboxError
+from ._checks import check_int, check_side, check_size, check_venues, get_scenario, moved, resolve_tick
+from ._checks import fmt as _fmt
 from .engine import ASK, BID, Engine, _Rec
 from .history import History
 from .orders import Execution, Fill, Order
@@ -27,10 +29,6 @@ __all__ = ["Sandbox"]
 _USER_DT = 1_000_000  # ns a user action advances the clock
 _SINGLE = "main"  # internal name of the one venue of a single-venue sandbox
 _DEFAULT_REFERENCE = 1_000.0
-
-
-def _fmt(x: float) -> str:
-    return "n/a" if not math.isfinite(x) else f"{x:.2f}"
 
 
 def _size_text(x: float) -> str:
@@ -79,8 +77,8 @@ class Sandbox:
         venues=None,
         start_time="2024-01-02 09:30:00",
     ):
-        self._levels = _check_int(levels, "levels", 1)
-        self._depth_levels = _check_int(depth_levels, "depth_levels", 1)
+        self._levels = check_int(levels, "levels", 1)
+        self._depth_levels = check_int(depth_levels, "depth_levels", 1)
         self._depth_levels = min(self._depth_levels, self._levels)  # documented: at most `levels`
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
             raise SandboxError(f"seed must be a non-negative integer, got {seed!r}")
@@ -94,19 +92,19 @@ class Sandbox:
         if book is not None and not hasattr(book, "bid_px"):
             raise SandboxError(f"book must be a Book or ConsolidatedBook, got {type(book).__name__}")
         self._seed_book = book
-        self._tick = _resolve_tick(tick_size, book)
-        self._user_reference = None if reference_size is None else _check_size(reference_size, "reference_size")
-        self._user_venues = None if venues is None else _check_venues(venues)
+        self._tick = resolve_tick(tick_size, book)
+        self._user_reference = None if reference_size is None else check_size(reference_size, "reference_size")
+        self._user_venues = None if venues is None else check_venues(venues)
         self._scenario = None
         if scenario is not None:
-            self._scenario = _get_scenario(scenario).name
+            self._scenario = get_scenario(scenario).name
         self._build()
 
     # -- set-up ------------------------------------------------------------------------------------
     def _build(self) -> None:
         from .flow import FlowParams
 
-        sc = _get_scenario(self._scenario) if self._scenario else None
+        sc = get_scenario(self._scenario) if self._scenario else None
         venues = self._user_venues
         if venues is None and sc is not None and sc.venues:
             venues = tuple(sc.venues)
@@ -295,9 +293,9 @@ class Sandbox:
         at ``venue`` (default: the first venue). A fully executed order has status "filled" at
         once (see :meth:`order`). Raises SandboxError for a bad side, price, size or venue.
         """
-        side = _check_side(side, (BID, ASK), "place")
+        side = check_side(side, (BID, ASK), "place")
         tick = self._to_tick(price)
-        size = _check_size(size, "size")
+        size = check_size(size, "size")
         v = self._venue(venue) or self._venue_names()[0]
         l1_before = self._l1()
         oid = self._next_id
@@ -330,7 +328,7 @@ class Sandbox:
             filled = sum(f.size for f in fills)
             what += f" executed {_size_text(filled)} on arrival"
             what += " and" if rec.status == "resting" else ","
-        self._last_change = f"{what} {_moved(l1_before, l1_after)}"
+        self._last_change = f"{what} {moved(l1_before, l1_after)}"
         return oid
 
     def cancel(self, order_id) -> Order:
@@ -365,7 +363,7 @@ class Sandbox:
         who = "your" if rec.owner == "you" else f"{rec.owner}'s"
         self._last_change = (
             f"cancelling {who} {_size_text(out.size)}-lot {rec.side} at {self._price_text(rec.tick)} "
-            f"{_moved(l1_before, self._l1())}"
+            f"{moved(l1_before, self._l1())}"
         )
         return out
 
@@ -383,8 +381,8 @@ class Sandbox:
         price first, ties by venue order, unless ``venue`` is given); what finds no liquidity is
         ``Execution.unfilled``. Raises SandboxError for a bad side, size or venue.
         """
-        side = _check_side(side, ("buy", "sell"), "market")
-        size = _check_size(size, "size")
+        side = check_side(side, ("buy", "sell"), "market")
+        size = check_size(size, "size")
         v = self._venue(venue)
         ex = self._market(side, size, v, str(owner), "market")
         if ex.size > 0:
@@ -433,7 +431,7 @@ class Sandbox:
         """
         from .flow import flow_event
 
-        n = _check_int(n, "n", 0)
+        n = check_int(n, "n", 0)
         mid_before, l1_before = self._mid(), self._l1()
         events = []
         for _ in range(n):
@@ -450,7 +448,7 @@ class Sandbox:
 
     def load(self, name, seed=None) -> None:
         """Load a scenario preset (see :data:`~obi_widgets.sandbox.SCENARIOS`), with ``seed`` if given."""
-        sc = _get_scenario(name)
+        sc = get_scenario(name)
         if seed is not None:
             if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
                 raise SandboxError(f"seed must be a non-negative integer, got {seed!r}")
@@ -562,62 +560,9 @@ class Sandbox:
         (NaN if undefined), ``tick``; with venues ``venue_bid_sz``, ``venue_ask_sz`` (G, V) and
         ``venues``.
         """
-        G = 2 * self._levels + 4 if rows is None else _check_int(rows, "rows", 1)
-        b, a = self.best()
-        if b is not None and a is not None:
-            centre2 = b + a  # twice the mid, in ticks
-        elif self._last_trade is not None:
-            centre2 = 2 * self._last_trade
-        elif b is not None:
-            centre2 = 2 * b
-        elif a is not None:
-            centre2 = 2 * a
-        else:
-            centre2 = 2 * (self._centre if self._centre is not None else round(100.0 / self._tick))
-        top = (centre2 + G) // 2  # highest tick of the window
-        ticks = top - np.arange(G, dtype=np.int64)
-        names = self._venue_names()
-        V = len(names)
-        vb = np.zeros((G, V))
-        va = np.zeros((G, V))
-        own_b = np.zeros(G)
-        own_a = np.zeros(G)
-        nb = np.zeros(G, dtype=np.int32)
-        na = np.zeros(G, dtype=np.int32)
-        queues = []
-        lo = int(ticks[-1])
-        for j, v in enumerate(names):
-            e = self._engines[v]
-            for side, s, sz, own, cnt in ((BID, e.bid, vb, own_b, nb), (ASK, e.ask, va, own_a, na)):
-                for t in s.ticks:
-                    if t < lo or t > top:
-                        continue
-                    r = top - t
-                    recs = e.queue(side, t)
-                    sz[r, j] = s.total[t]
-                    cnt[r] += len(recs)
-                    own[r] += sum(x.size for x in recs if x.owner == "you")
-                    queues.append((int(r), side, [(x.order_id, x.owner, x.size) for x in recs]))
-        queues.sort(key=lambda q: (q[0], q[1]))
-        out = {
-            "price": np.round(ticks.astype(np.float64) * self._tick, 12),
-            "bid_sz": vb.sum(axis=1),
-            "ask_sz": va.sum(axis=1),
-            "own_bid_sz": own_b,
-            "own_ask_sz": own_a,
-            "bid_orders": nb,
-            "ask_orders": na,
-            "queues": queues,
-            "best_bid": self._px(b),
-            "best_ask": self._px(a),
-            "mid": self._mid(),
-            "tick": self._tick,
-        }
-        if self._venues:
-            out["venue_bid_sz"] = vb
-            out["venue_ask_sz"] = va
-            out["venues"] = list(self._venues)
-        return out
+        from .ladder import ladder_data
+
+        return ladder_data(self, rows)
 
     def __repr__(self) -> str:
         b, a = self.best()
@@ -626,68 +571,3 @@ class Sandbox:
             f"<Sandbox{sc} seed={self._seed!r} tick={self._tick:g}: bid {_fmt(self._px(b))} / ask "
             f"{_fmt(self._px(a))}, {len(self._history)} events>"
         )
-
-
-# -- validation -----------------------------------------------------------------------------------------
-def _moved(before: float, after: float) -> str:
-    if not math.isfinite(after):
-        return "left level-1 imbalance undefined (a side of the book is empty)"
-    if not math.isfinite(before):
-        return f"set level-1 imbalance to {_fmt(after)}"
-    verb = "raised" if after > before + 5e-3 else "lowered" if after < before - 5e-3 else "left"
-    if verb == "left":
-        return f"left level-1 imbalance at {_fmt(after)}"
-    return f"{verb} level-1 imbalance from {_fmt(before)} to {_fmt(after)}"
-
-
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise SandboxError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_side(side, choices: tuple, fn: str) -> str:
-    if side not in choices or not isinstance(side, str):
-        raise SandboxError(f"{fn}(): side must be {' or '.join(repr(c) for c in choices)}, got {side!r}")
-    return side
-
-
-def _check_size(size, name: str) -> float:
-    if isinstance(size, (bool, np.bool_)) or not isinstance(size, numbers.Real):
-        raise SandboxError(f"{name} must be a number > 0, got {size!r}")
-    s = float(size)
-    if not (math.isfinite(s) and s > 0):
-        raise SandboxError(f"{name} must be a finite number > 0, got {size!r}")
-    return s
-
-
-def _check_venues(venues) -> tuple:
-    if isinstance(venues, str):
-        venues = (venues,)
-    try:
-        names = tuple(venues)
-    except TypeError:
-        raise SandboxError(f"venues must be a sequence of venue names, got {venues!r}") from None
-    if not names or not all(isinstance(v, str) and v for v in names) or len(set(names)) != len(names):
-        raise SandboxError(f"venues must be distinct non-empty strings, got {venues!r}")
-    return names
-
-
-def _resolve_tick(tick_size, book) -> float:
-    if tick_size is not None:
-        return _check_size(tick_size, "tick_size")
-    if book is not None:
-        t = book.meta.get("tick") if book.meta else None
-        if t is None:
-            t = book.tick
-        if t is not None and np.isfinite(t) and t > 0:
-            return float(t)
-    return 0.01
-
-
-def _get_scenario(name):
-    from .scenarios import SCENARIOS
-
-    if not isinstance(name, str) or name not in SCENARIOS:
-        raise SandboxError(f"unknown scenario {name!r}; scenarios are {', '.join(SCENARIOS)}")
-    return SCENARIOS[name]
