@@ -38,3 +38,12 @@ def test_views_are_lazy_exports(name):
         f"import sys, obi_widgets as ow; a = 'ipywidgets' in sys.modules; ow.{name}; print(a, 'ipywidgets' in sys.modules)"
     )
     assert out == "False True"
+
+
+@pytest.mark.parametrize("name", ["sandbox", "course", "report", "live"])
+def test_optional_modules_load_on_first_use(name):
+    out = _run(
+        f"import sys, obi_widgets as ow; a = 'obi_widgets.{name}' in sys.modules; m = ow.{name};"
+        f" print(a, m.__name__, 'obi_widgets.{name}' in sys.modules)"
+    )
+    assert out == f"False obi_widgets.{name} True"
