@@ -15,6 +15,18 @@ def fmt(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:.2f}"
 
 
+def fmt_mid(x: float, tick: float) -> str:
+    """A mid price with one decimal more than the tick has (a mid can sit half-way between two ticks)."""
+    if not math.isfinite(x):
+        return "n/a"
+    decimals = 0
+    while decimals < 10 and abs(round(tick * 10**decimals) - tick * 10**decimals) > 1e-9 * max(
+        1.0, tick * 10**decimals
+    ):
+        decimals += 1
+    return f"{x:.{decimals + 1}f}"
+
+
 def moved(before: float, after: float) -> str:
     if not math.isfinite(after):
         return "left level-1 imbalance undefined (a side of the book is empty)"

@@ -20,6 +20,7 @@ from .._time import to_ns
 from ..errors import SandboxError
 from ._checks import check_int, check_side, check_size, check_venues, get_scenario, moved, resolve_tick
 from ._checks import fmt as _fmt
+from ._checks import fmt_mid as _fmt_mid
 from .engine import ASK, BID, Engine, _Rec
 from .history import History
 from .orders import Execution, Fill, Order
@@ -388,8 +389,8 @@ class Sandbox:
         if ex.size > 0:
             self._last_change = (
                 f"your market {side} of {_size_text(size)} filled {_size_text(ex.size)} at an average "
-                f"{ex.avg_price:.6g} (slippage {round(ex.slippage, 9) + 0.0:.4g}); the mid moved from {_fmt(ex.mid_before)} "
-                f"to {_fmt(ex.mid_after)}"
+                f"{ex.avg_price:.6g} (slippage {round(ex.slippage, 9) + 0.0:.4g}); the mid moved from "
+                f"{_fmt_mid(ex.mid_before, self._tick)} to {_fmt_mid(ex.mid_after, self._tick)}"
             )
             if ex.unfilled > 0:
                 self._last_change += f"; {_size_text(ex.unfilled)} found no liquidity"
@@ -441,8 +442,8 @@ class Sandbox:
             self._steps += 1
         if n:
             self._last_change = (
-                f"{n} simulated event{'s' if n != 1 else ''} moved the mid from {_fmt(mid_before)} to "
-                f"{_fmt(self._mid())} and level-1 imbalance from {_fmt(l1_before)} to {_fmt(self._l1())}"
+                f"{n} simulated event{'s' if n != 1 else ''} moved the mid from {_fmt_mid(mid_before, self._tick)} to "
+                f"{_fmt_mid(self._mid(), self._tick)} and level-1 imbalance from {_fmt(l1_before)} to {_fmt(self._l1())}"
             )
         return events
 
