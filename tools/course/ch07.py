@@ -3,12 +3,11 @@
 FILENAME = "07_microprice.ipynb"
 TITLE = "Microprice: a better fair price than the mid"
 
-SANDBOX = """from obi_widgets.sandbox import Sandbox
-
-sbx = Sandbox(scenario="balanced", seed=1)   # the sandbox's engine, driven from Python
-r = sbx.readouts
-print(f"best bid {r.best_bid:.2f}  best ask {r.best_ask:.2f}")
-print(f"mid {r.mid:.4f}  weighted mid {r.weighted_mid:.4f}  microprice {r.microprice:.4f}")"""
+SANDBOX = """sbx = ow.OrderBookSandbox(scenario="balanced", seed=1)
+r = sbx.readouts   # a dict of the read-outs (Readouts.as_dict())
+print(f"best bid {r['best_bid']:.2f}  best ask {r['best_ask']:.2f}")
+print(f"mid {r['mid']:.4f}  weighted mid {r['weighted_mid']:.4f}  microprice {r['microprice']:.4f}")
+sbx"""
 
 CELLS = [
     (
@@ -157,7 +156,9 @@ illustrates the micro-price on large-tick stocks (Bank of America, Chevron) for 
 
 The sandbox read-outs include the mid, the weighted mid and the micro-price (a model fitted once on
 a seeded simulator run with the sandbox's tick). Start from a balanced book and add size to the bid
-queue: the weighted mid moves towards the ask at once, the micro-price by less.""",
+queue: the weighted mid moves towards the ask at once, the micro-price by less. In the widget, click
+a bid row to add an order of the size in the size box, click your order to cancel it, and watch the
+read-outs; the cells below do the same from Python (the widget above updates).""",
     ),
     ("code", SANDBOX),
     (
@@ -165,16 +166,16 @@ queue: the weighted mid moves towards the ask at once, the micro-price by less."
         """rows = []
 for size in (0, 200, 500, 1000, 2000, 4000):
     if size:
-        sbx.place("bid", r.best_bid, size - rows[-1]["added"] if rows else size)
+        sbx.place("bid", r["best_bid"], size - rows[-1]["added"])
     now = sbx.readouts
-    rows.append({"added": size, "level-1 imbalance": now.level1_imbalance, "weighted mid - mid": now.weighted_mid - now.mid,
-                 "microprice - mid": now.microprice - now.mid})
+    rows.append({"added": size, "level-1 imbalance": now["level1_imbalance"],
+                 "weighted mid - mid": now["weighted_mid"] - now["mid"], "microprice - mid": now["microprice"] - now["mid"]})
 print(sbx.last_change)
 pd.DataFrame(rows).set_index("added").round(4)""",
     ),
     (
         "md",
-        r"""Now try it yourself: place on the **ask** side (`sbx.place("ask", r.best_ask, 1000)`), cancel one
+        r"""Now try it yourself: place on the **ask** side (click an ask row, or `sbx.place("ask", r["best_ask"], 1000)`), cancel one
 of your orders (`sbx.cancel(order_id)`, ids in `sbx.orders()`), or let the market act with
 `sbx.step(50)` and print `sbx.readouts` again. When is the micro-price closest to the weighted mid?
 
