@@ -82,6 +82,8 @@ async function render({ model, el }) {
   const body = child(root, "div", "obi-body");
   const ladderBox = child(body, "div", "obi-ladder-box");
   const table = child(ladderBox, "table", "obi-sandbox-ladder");
+  d.on(m, "change:venues", () => table.classList.toggle("obi-with-venues", (m.get("venues") || []).length > 0));
+  table.classList.toggle("obi-with-venues", (m.get("venues") || []).length > 0);
   const head = child(child(table, "thead", ""), "tr", "");
   for (const [text, cls] of [["your bids", "obi-own-bid"], ["bid size", "obi-bid"], ["price", "obi-price"], ["ask size", "obi-ask"], ["your asks", "obi-own-ask"]]) {
     child(head, "th", cls, text);
@@ -349,7 +351,7 @@ async function render({ model, el }) {
     line("OFI last event", signed(ro.ofi_last, 0), "obi-ro-ofi", "Cont–Kukanov–Stoikov e_n of the last event");
     line("OFI cumulative", signed(ro.ofi_cumulative, 0), "obi-ro-ofi-cum", "Σ e_n since the start");
     line("best bid / ask", `${formatPrice(ro.best_bid, dec)} / ${formatPrice(ro.best_ask, dec)}`, "obi-ro-quote");
-    line("spread", ro.spread == null ? "–" : `${formatPrice(ro.spread, dec)} (${(ro.spread / tick).toFixed(0)} ticks)`, "obi-ro-spread");
+    line("spread", ro.spread == null ? "–" : `${formatPrice(ro.spread, dec)} (${Math.round(ro.spread / tick)} tick${Math.round(ro.spread / tick) === 1 ? "" : "s"})`, "obi-ro-spread");
     line("mid", formatPrice(ro.mid, dec + 1), "obi-ro-mid");
     line("weighted mid", `${formatPrice(ro.weighted_mid, dec + 2)} (${ticksFromMid(ro.weighted_mid, ro.mid, tick)})`, "obi-ro-wmid", "(Pb·Qa + Pa·Qb) / (Qb + Qa)");
     line("microprice", ro.microprice == null ? "– (outside the fitted model: spread or empty side)" : `${formatPrice(ro.microprice, dec + 2)} (${ticksFromMid(ro.microprice, ro.mid, tick)})`, "obi-ro-micro", "Stoikov (2018): mid + g(imbalance, spread), g fitted on a simulated market with this tick");
