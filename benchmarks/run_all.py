@@ -39,6 +39,7 @@ BENCHMARKS: list[tuple[str, str, list[str], bool]] = [
     ("notebook-size", "bench_notebook_size.py", [], False),
     ("report", "bench_report.py", [], False),
     ("scatter", "bench_scatter.py", [], False),
+    ("sandbox", "bench_sandbox.py", [], False),
     ("live", "bench_live.py", ["--seconds", "60"], False),
     ("live-10min", "bench_live.py", ["--seconds", "600"], True),
 ]
