@@ -53,7 +53,7 @@ EXERCISES = {
     ),
     "5.2": Exercise(
         "5.2",
-        "Estimate Kyle's lambda on the day of AMZN (`chapter5.data()[1]`) with 5-minute bins, signed volume "
+        "Estimate Kyle's lambda on the chapter's level-1 book (`chapter5.data()[1]`: the AMZN day, or the simulated market) with 5-minute bins, signed volume "
         "as the order flow and the mid change (USD) as the response. Answer the slope (USD per share).",
         _lambda,
         hint="metrics.kyle_lambda(book, trades, '5min') returns a Regression; take .slope.",

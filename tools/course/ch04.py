@@ -123,7 +123,7 @@ $$\Delta P_k = \alpha + \beta\, \mathrm{OFI}_k + \varepsilon_k,$$
 and find, for 50 US stocks in 2010, a linear relation with an average $R^2$ around 65 % on 10-second
 intervals (regressions run in half-hour windows), and a slope $\beta$ (the price impact coefficient)
 inversely proportional to the depth at the touch: a thin book moves more for the same flow. Here on
-AMZN: 10-second bins, the mid change in ticks.""",
+the chapter's book (AMZN when the data are there): 10-second bins, the mid change in ticks.""",
     ),
     (
         "code",

@@ -255,9 +255,10 @@ assert ow.course.check("5.1", answer).correct""",
     ),
     (
         "md",
-        r"""**5.2** Estimate Kyle's lambda on the day of AMZN (`book, trades`) with **5-minute** bins, signed
+        r"""**5.2** Estimate Kyle's lambda on the chapter's level-1 book (`book, trades`: the AMZN day, or the
+simulated market when the data are absent) with **5-minute** bins, signed
 volume as the order flow and the mid change (USD) as the response. Answer the slope (USD per share).
-Then try 1-minute and 30-minute bins: is the estimate stable?""",
+Then try 1-minute and 10-minute bins: is the estimate stable?""",
     ),
     (
         "exercise",
@@ -269,7 +270,7 @@ ow.course.check("5.2", answer_5_2)""",
         """fit = metrics.kyle_lambda(book, trades, "5min", flow="volume", response="mid_change")
 answer = fit.slope
 print(f"lambda = {answer:.4g} USD per share")
-for f in ("1min", "30min"):
+for f in ("1min", "10min"):
     print(f, f"{metrics.kyle_lambda(book, trades, f).slope:.4g}")
 assert ow.course.check("5.2", answer).correct""",
     ),
