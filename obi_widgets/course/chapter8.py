@@ -48,7 +48,9 @@ def _mean_fragmentation():
 
     from ..consolidation import fragmentation
 
-    return float(np.nanmean(fragmentation(data().consolidated, levels=LEVELS)))
+    cb = data().consolidated
+    assert cb is not None  # the two_venues scenario has venues
+    return float(np.nanmean(fragmentation(cb, levels=LEVELS)))
 
 
 def _filled_on_b():
