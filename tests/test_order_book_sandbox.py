@@ -165,3 +165,15 @@ def test_decimals_and_repr():
     w = ow.OrderBookSandbox(scenario="large_sweep")
     assert repr(w) == "OrderBookSandbox(scenario='large_sweep', tick_size=0.01, events=1)"
     w.close()
+
+
+def test_origin_says_what_the_book_started_from():
+    from obi_widgets import datasets
+
+    sim = datasets.simulate(seed=0, n_events=50)
+    w = ow.OrderBookSandbox(sim.book)
+    assert w.origin.startswith("Started from the last row of simulated (seed=0)")
+    fields, _ = frame(w)
+    assert fields["bid_sz"].sum() == pytest.approx(np.nansum(sim.book.bid_sz[-1]))  # inside the 24-tick window
+    assert ow.OrderBookSandbox().origin.startswith("An empty book")
+    w.close()

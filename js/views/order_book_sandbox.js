@@ -225,7 +225,7 @@ async function render({ model, el }) {
     }
     scenarioSel.value = current;
     const s = list.find((x) => x.name === current);
-    description.textContent = s ? `${s.description} Try: ${s.suggestion}` : "An empty book: click to place orders, or pick a scenario.";
+    description.textContent = s ? `${s.description} Try: ${s.suggestion}` : m.get("origin") || "";
   };
 
   const drawVenues = () => {

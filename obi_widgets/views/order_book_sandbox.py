@@ -117,6 +117,7 @@ class OrderBookSandbox(ObiWidget):
     scenarios = t.List(help="The presets: name, title, description, suggestion.").tag(sync=True)
     venues = t.List(help="The venues' names (empty: one venue).").tag(sync=True)
     events = t.Int(0, help="Events (rows) in the history.").tag(sync=True)
+    origin = t.Unicode("", help="What the book started from, shown when no scenario is loaded.").tag(sync=True)
     _frame = t.Bytes(b"").tag(sync=True)
     _timeline = t.Bytes(b"").tag(sync=True)
     _width = t.Int(help="Width of the view in CSS pixels, reported by the front-end.").tag(sync=True)
@@ -162,6 +163,11 @@ class OrderBookSandbox(ObiWidget):
             for s in SCENARIOS.values()
         ]
         self._last_execution = None
+        if book is not None:
+            name = getattr(getattr(book, "book", book), "name", None) or "the book given"
+            self.origin = f"Started from the last row of {name}: one order of 'market' per level."
+        else:
+            self.origin = "An empty book: click to place orders, or pick a scenario."
         self.on_msg(self._on_message)
         self.observe(lambda _change: self._send_timeline(), "_width")
         self._refresh()
