@@ -102,15 +102,66 @@ def test_7_2_rmse_ratio_against_the_next_mid():
     accepts("7.2", ratio, 1.0)
 
 
-def test_7_1_adjustment_is_inside_half_a_tick_and_odd():
+def stoikov_reference(book, n_imb=10, n_spread=2, tick=0.01):
+    """Stoikov (2018) sec. 3 written out plainly: states (spread 1..n_spread ticks, imbalance bucket),
+    transitions between consecutive in-model rows counted and mirrored, g* = sum_i B^i g1."""
+    n = n_imb * n_spread
+    cq, ct, cr = np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, 4))
+    moves = {-2: 0, -1: 1, 1: 2, 2: 3}  # mid moves in half ticks -> column of K
+
+    def state(t):
+        bid, ask = round(book.bid_px[t, 0] / tick), round(book.ask_px[t, 0] / tick)
+        qb, qa = book.bid_sz[t, 0], book.ask_sz[t, 0]
+        if not (1 <= ask - bid <= n_spread) or qb + qa <= 0:
+            return None
+        d = (qb - qa) / (qb + qa)
+        base = (ask - bid - 1) * n_imb
+        if d == 0:  # I = 1/2: shared by the two central buckets
+            return [(base + n_imb // 2 - 1, 0.5), (base + n_imb // 2, 0.5)], ask + bid
+        u = abs(d) * n_imb / 2  # distance from the centre in bucket widths; an edge goes to the inner bucket
+        j = min(int(np.ceil(u)) - 1, n_imb // 2 - 1)
+        b = n_imb // 2 + j if d > 0 else n_imb // 2 - 1 - j
+        return [(base + b, 1.0)], ask + bid
+
+    obs = [o for o in (state(t) for t in range(len(book))) if o is not None]
+    for (xs, m0), (ys, m1) in zip(obs[:-1], obs[1:]):
+        dm = m1 - m0
+        if abs(dm) > 2:
+            continue
+        for x, wx in xs:
+            for y, wy in ys:
+                w = wx * wy
+                mx, my = (x // n_imb) * n_imb + n_imb - 1 - x % n_imb, (y // n_imb) * n_imb + n_imb - 1 - y % n_imb
+                for a, c, move in ((x, y, dm), (mx, my, -dm)):
+                    if move == 0:
+                        cq[a, c] += w
+                    else:
+                        ct[a, c] += w
+                        cr[a, moves[move]] += w
+    tot = cq.sum(axis=1) + cr.sum(axis=1)
+    assert np.all(tot > 0) and np.all(cr.sum(axis=1) > 0)  # every state observed and followed by a move
+    Q, R, T = cq / tot[:, None], cr / tot[:, None], ct / tot[:, None]
+    inv = np.linalg.inv(np.eye(n) - Q)
+    g1 = inv @ R @ (np.array([-1.0, -0.5, 0.5, 1.0]) * tick)
+    B = inv @ T
+    g, term = g1.copy(), g1
+    for _ in range(10_000):
+        term = B @ term
+        g += term
+        if np.max(np.abs(term)) < 1e-12:
+            break
+    return g.reshape(n_spread, n_imb)
+
+
+def test_7_1_adjustment_from_a_plain_reference():
     from obi_widgets.course import chapter7
 
-    # wrong answers: the weighted mid's adjustment at the top bucket's centre (0.45 tick) and its mirror
-    ex = chapter7.EXERCISES["7.1"]
-    value = float(ex.expected())  # type: ignore[arg-type]  # not independent: see the report
+    train, _ = chapter7.data()
+    g = stoikov_reference(train)
+    value = float(g[0, -1] / 0.01)
+    assert np.allclose(g[:, ::-1], -g)  # symmetric by construction
     assert 0 < value < 0.5
-    accepts("7.1", value, -value)
-    assert ow.course.check("7.1", 0.45).correct is False
+    accepts("7.1", value, 0.45)  # 0.45: the weighted mid's adjustment at the top bucket's centre
 
 
 # -- chapter 8 ------------------------------------------------------------------------------------
