@@ -77,7 +77,11 @@ pd.DataFrame(rows).set_index("rule").round(3)""",
     (
         "md",
         r"""The tick rule is wrong whenever a buy follows a buy at a *lower* price (a new, lower offer),
-and the like; the quote rule knows where the spread was. Real-data studies find the same ordering.
+and the like; the quote rule knows where the spread was. On the simulator every trade executes at
+the touch against quotes it can see, so the quote rule is exact there by construction; on real data
+(hidden orders, quotes stamped late, trades inside the spread) it is not, but studies that know the
+true side still find it more accurate than the tick rule (e.g. Ellis, Michaely & O'Hara 2000, *Journal
+of Financial and Quantitative Analysis* 35(4)).
 
 ## 3. Bulk volume classification (BVC)
 
