@@ -59,7 +59,7 @@ def test_place_updates_frame_readouts_and_sentence(sbx):
 
 
 def test_browser_messages_place_cancel_market_step(sbx):
-    bb, ba = sbx.readouts["best_bid"], sbx.readouts["best_ask"]
+    ba = sbx.readouts["best_ask"]
     assert msg(sbx, action="place", side="ask", price=ba + 0.05, size=300, seq=1) == {"ack": 1, "ok": True}
     oid = int(sbx.orders().order_id.iloc[0])
     assert msg(sbx, action="cancel", order_id=oid, seq=2) == {"ack": 2, "ok": True}
