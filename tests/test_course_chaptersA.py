@@ -4,9 +4,7 @@ sources in ``tools/course/``."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import nbformat
 import numpy as np
@@ -15,26 +13,14 @@ import pytest
 
 import obi_widgets as ow
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+from ._course import DATA, _data_from_project, accepts, chapter_source, needs  # noqa: F401 (fixture)
+from .conftest import ROOT
+
 AAPL = DATA / "lobster_AAPL_2012-06-21_level10_excerpt"
 AMZN = DATA / "lobster_AMZN_2012-06-21_level1"
 DUMMY = 9_999_999_999
-need_aapl = pytest.mark.skipif(not AAPL.is_dir(), reason="../shared/data has no LOBSTER AAPL excerpt")
-need_amzn = pytest.mark.skipif(not AMZN.is_dir(), reason="../shared/data has no LOBSTER AMZN sample")
-
-
-@pytest.fixture(autouse=True)
-def _data_from_project(monkeypatch):
-    """The chapters look for ../shared/data from the working directory: run them from the project."""
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("OBI_DATA", raising=False)
-    ow.course._check._EXPECTED.clear()
-
-
-def accepts(exercise_id, answer, wrong):
-    assert ow.course.check(exercise_id, answer).correct is True, (exercise_id, answer)
-    assert ow.course.check(exercise_id, wrong).correct is False, (exercise_id, wrong)
+need_aapl = needs(AAPL, "LOBSTER AAPL excerpt")
+need_amzn = needs(AMZN, "LOBSTER AMZN sample")
 
 
 def lobster_book(folder, stem):
@@ -208,15 +194,6 @@ def test_5_2_kyle_lambda_five_minutes():
 
 
 # -- the notebooks ---------------------------------------------------------------------------------
-def chapter_source(number):
-    path = ROOT / "tools" / "course" / f"ch{number:02d}.py"
-    spec = importlib.util.spec_from_file_location(f"course_src_{number}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("number", [1, 2, 3, 4, 5])
 def test_notebook_matches_its_source_and_has_two_checked_exercises(number):
     src = chapter_source(number)

@@ -4,35 +4,18 @@ in ``tools/course/``."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 
-import obi_widgets as ow
+from ._course import DATA, _data_from_project, accepts, chapter_source, needs  # noqa: F401 (fixture)
+from .conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
 ES = DATA / "es_futures_trades_2013-09" / "tick_data.csv.gz"
 BINANCE = DATA / "binance_spot_BTCUSDT_2024-08-08" / "btcusdt_20240808.gz"
-need_es = pytest.mark.skipif(not ES.is_file(), reason="../shared/data has no ES futures trades")
-need_binance = pytest.mark.skipif(not BINANCE.is_file(), reason="../shared/data has no Binance capture")
-
-
-@pytest.fixture(autouse=True)
-def _data_from_project(monkeypatch):
-    """The chapters look for ../shared/data from the working directory: run them from the project."""
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("OBI_DATA", raising=False)
-    ow.course._check._EXPECTED.clear()
-
-
-def accepts(exercise_id, answer, wrong):
-    assert ow.course.check(exercise_id, answer).correct is True, (exercise_id, answer)
-    assert ow.course.check(exercise_id, wrong).correct is False, (exercise_id, wrong)
+need_es = needs(ES, "ES futures trades")
+need_binance = needs(BINANCE, "Binance capture")
 
 
 def es_raw():
@@ -247,11 +230,7 @@ def test_9_2_trade_imbalance_from_the_raw_capture():
 # -- the notebooks --------------------------------------------------------------------------------
 @pytest.mark.parametrize("number", [6, 7, 8, 9])
 def test_notebook_matches_its_source(number):
-    path = ROOT / "tools" / "course" / f"ch{number:02d}.py"
-    spec = importlib.util.spec_from_file_location(f"course_ch{number:02d}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = chapter_source(number)
     nb = nbformat.read(ROOT / "notebooks" / "course" / module.FILENAME, as_version=4)
     assert [c.source for c in nb.cells] == [src for _, src in module.CELLS]
     kinds = [k for k, _ in module.CELLS]
