@@ -156,18 +156,7 @@ def flow_event(sb, p: FlowParams, rng: np.random.Generator) -> dict:
             tick = 1
         v = _venue(sb, p, u3)
         rec = sb._rest(side, tick, size, v, "market")
-        return sb._record(
-            {
-                "kind": "flow_limit",
-                "side": side,
-                "price": sb._px(tick),
-                "size": size,
-                "owner": "market",
-                "order_id": rec.order_id,
-                "venue": v if sb._venues else None,
-                "text": f"level {j}",
-            }
-        )
+        return _flow_event(sb, "flow_limit", side, tick, size, rec.order_id, v, f"level {j}")
     x -= LA + LB
     if x < CA + CB:
         if x < CA:
@@ -211,18 +200,7 @@ def flow_event(sb, p: FlowParams, rng: np.random.Generator) -> dict:
                 rec.status = "cancelled"
             left -= c
             removed += c
-        return sb._record(
-            {
-                "kind": "flow_cancel",
-                "side": side,
-                "price": sb._px(tick),
-                "size": removed,
-                "owner": "market",
-                "order_id": None,
-                "venue": pick.venue if sb._venues else None,
-                "text": f"level {j}",
-            }
-        )
+        return _flow_event(sb, "flow_cancel", side, tick, removed, None, pick.venue, f"level {j}")
     x -= CA + CB
     d = min(1 + int(u2 * (spread - 1)), spread - 1)
     size = _lots(rng, p.limit_size, _SIZE_SIGMA, 20 * p.limit_size) * lot
@@ -232,15 +210,20 @@ def flow_event(sb, p: FlowParams, rng: np.random.Generator) -> dict:
         side, tick = BID, b_ref + d
     v = _venue(sb, p, u3)
     rec = sb._rest(side, tick, size, v, "market")
+    return _flow_event(sb, "flow_inside", side, tick, size, rec.order_id, v, f"{d} tick(s) inside")
+
+
+def _flow_event(sb, kind: str, side: str, tick: int, size: float, order_id, venue, text: str) -> dict:
+    """Record one flow event (owner "market") in the sandbox's history; the recorded event."""
     return sb._record(
         {
-            "kind": "flow_inside",
+            "kind": kind,
             "side": side,
             "price": sb._px(tick),
             "size": size,
             "owner": "market",
-            "order_id": rec.order_id,
-            "venue": v if sb._venues else None,
-            "text": f"{d} tick(s) inside",
+            "order_id": order_id,
+            "venue": venue if sb._venues else None,
+            "text": text,
         }
     )
