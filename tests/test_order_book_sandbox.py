@@ -177,3 +177,17 @@ def test_origin_says_what_the_book_started_from():
     assert fields["bid_sz"].sum() == pytest.approx(np.nansum(sim.book.bid_sz[-1]))  # inside the 24-tick window
     assert ow.OrderBookSandbox().origin.startswith("An empty book")
     w.close()
+
+
+def test_other_traders_orders_queue_ahead_and_are_not_yours():
+    w = ow.OrderBookSandbox(tick_size=0.01)
+    a = w.place("bid", 99.99, 300, owner="alice")
+    mine = w.place("bid", 99.99, 200)
+    fields, meta = frame(w)
+    queue = next(q for _, side, q in meta["queues"] if side == "bid")
+    assert queue == [[a, "alice", 300.0], [mine, "you", 200.0]]
+    assert fields["own_bid_sz"].sum() == 200 and fields["bid_sz"].sum() == 500
+    ex = w.market("sell", 400, owner="bob")
+    assert [(f.owner, f.size) for f in ex] == [("alice", 300.0), ("you", 100.0)]  # time priority
+    assert w.orders()["size"].tolist() == [100.0]
+    w.close()

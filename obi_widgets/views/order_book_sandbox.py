@@ -197,9 +197,12 @@ class OrderBookSandbox(ObiWidget):
         return self._sandbox.fills(owner)
 
     # -- actions (each updates the browser) --------------------------------------------------------
-    def place(self, side, price, size, *, venue=None) -> int:
-        """Place a limit order (side "bid" or "ask") for the user; returns its order id."""
-        oid = self._sandbox.place(side, price, size, venue=venue)
+    def place(self, side, price, size, *, venue=None, owner: str = "you") -> int:
+        """Place a limit order (side "bid" or "ask"); returns its order id.
+
+        ``owner``: whose order it is; "you" (the default) is the user's, highlighted and cancellable in
+        the view; any other name plays another trader (e.g. "alice" to build a queue by hand)."""
+        oid = self._sandbox.place(side, price, size, venue=venue, owner=owner)
         self._refresh()
         return oid
 
@@ -209,9 +212,9 @@ class OrderBookSandbox(ObiWidget):
         self._refresh()
         return order
 
-    def market(self, side, size, *, venue=None):
-        """Send a market order (side "buy" or "sell"); returns the :class:`~obi_widgets.sandbox.Execution`."""
-        ex = self._sandbox.market(side, size, venue=venue)
+    def market(self, side, size, *, venue=None, owner: str = "you"):
+        """Send a market order (side "buy" or "sell", of ``owner``); returns the :class:`~obi_widgets.sandbox.Execution`."""
+        ex = self._sandbox.market(side, size, venue=venue, owner=owner)
         self._last_execution = ex
         self._refresh()
         return ex
