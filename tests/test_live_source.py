@@ -157,7 +157,9 @@ def test_push_from_another_thread(sim):
     th.start()
     th.join(10)
     deadline = time.monotonic() + 20  # a slow first flush (kernels loading) widens the gap
-    while src.cursor != 2999 and time.monotonic() < deadline:  # the trailing flush
+    # the trailing flush: the cursor moves first, then the views' deferred handlers re-send their
+    # frames, on the flushing thread, so wait for both
+    while (src.cursor != 2999 or unpack(lad._frame)[1]["row"] != 2999) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(src.book) == 3000 and src.cursor == 2999
     assert unpack(lad._frame)[1]["row"] == 2999
