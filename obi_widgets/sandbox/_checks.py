@@ -15,16 +15,18 @@ def fmt(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:.2f}"
 
 
+def tick_decimals(tick: float) -> int:
+    """Decimals that show every multiple of ``tick`` exactly (0.01 -> 2, 0.5 -> 1, 5 -> 0, 0.0025 -> 4)."""
+    for d in range(10):
+        scaled = tick * 10**d
+        if abs(round(scaled) - scaled) <= 1e-9 * max(1.0, scaled):
+            return d
+    return 10
+
+
 def fmt_mid(x: float, tick: float) -> str:
     """A mid price with one decimal more than the tick has (a mid can sit half-way between two ticks)."""
-    if not math.isfinite(x):
-        return "n/a"
-    decimals = 0
-    while decimals < 10 and abs(round(tick * 10**decimals) - tick * 10**decimals) > 1e-9 * max(
-        1.0, tick * 10**decimals
-    ):
-        decimals += 1
-    return f"{x:.{decimals + 1}f}"
+    return "n/a" if not math.isfinite(x) else f"{x:.{tick_decimals(tick) + 1}f}"
 
 
 def moved(before: float, after: float) -> str:

@@ -21,6 +21,7 @@ from ..errors import SandboxError
 from ._checks import check_int, check_side, check_size, check_venues, get_scenario, moved, resolve_tick
 from ._checks import fmt as _fmt
 from ._checks import fmt_mid as _fmt_mid
+from ._checks import tick_decimals as _tick_decimals
 from .engine import ASK, BID, Engine, _Rec
 from .history import History
 from .orders import Execution, Fill, Order
@@ -164,8 +165,7 @@ class Sandbox:
 
     def _price_text(self, tick: int) -> str:
         """A price with as many decimals as the tick size has (100.00 for tick 0.01)."""
-        frac = f"{self._tick:.10f}".rstrip("0").split(".")[1]
-        return f"{self._px(tick):.{len(frac)}f}"
+        return f"{self._px(tick):.{_tick_decimals(self._tick)}f}"
 
     def _venue(self, venue) -> str | None:
         if venue is None:

@@ -35,20 +35,13 @@ import traitlets as t
 
 from .. import metrics
 from ..errors import ObiError, ParameterError
+from ..sandbox._checks import tick_decimals as _decimals
 from ._base import ObiWidget, assumed_width, finite_or_none, positive_int
 from ._buffers import pack
 
 ACTIONS = ("place", "cancel", "market", "step", "load", "reset")
 #: most steps one browser message may ask for
 MAX_STEP = 1000
-
-
-def _decimals(tick: float) -> int:
-    """Decimals that show every multiple of ``tick`` exactly (0.01 -> 2, 0.5 -> 1, 5 -> 0)."""
-    for d in range(0, 10):
-        if abs(round(tick * 10**d) - tick * 10**d) < 1e-9 * max(1.0, tick * 10**d):
-            return d
-    return 10
 
 
 def timeline_points(book, width: int) -> dict[str, np.ndarray]:
