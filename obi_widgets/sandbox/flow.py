@@ -36,11 +36,11 @@ and the same user actions give the same history.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from ..datasets.simulate import _lognormal_lots
 from .engine import ASK, BID
 
 __all__ = ["FlowParams", "flow_event"]
@@ -74,8 +74,8 @@ class FlowParams:
 
 
 def _lots(rng: np.random.Generator, mean: float, sigma: float, cap: float) -> int:
-    x = rng.lognormal(math.log(mean) - 0.5 * sigma * sigma, sigma)
-    return int(min(max(round(x), 1), max(1, int(cap))))
+    """One size in lots, drawn as the simulator draws its order sizes (log-normal, >= 1, capped)."""
+    return _lognormal_lots(rng, mean, sigma, 1, max(1, int(cap)))[0]
 
 
 def _venue(sb, p: FlowParams, u: float) -> str:
